@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Runs the MCP conformance suites against a built contoso-mcp:
+#   1. @modelcontextprotocol/conformance 0.1.16          server --suite all
+#   2. @modelcontextprotocol/conformance 0.2.0-alpha.12  server --requirements 2026-07-28
+#      with the expected failures of test/conformance/baseline-2026.yml
+#
+#   scripts/conformance.sh BINARY
+#
+# It installs the pinned peers (scripts/peers.sh) when needed, serves BINARY
+# with its conformance fixtures on a free loopback port, and stops that server
+# on exit. The full output of each suite goes to files under a temporary
+# directory (CONFORMANCE_OUT to choose it), whose path it prints. Exits non-zero
+# when either suite fails.
+set -euo pipefail
+
+usage() { echo "usage: $0 BINARY   (a built contoso-mcp)" >&2; exit 2; }
+[[ $# -eq 1 ]] || usage
+[[ -x "$1" && -f "$1" ]] || { echo "conformance: $1 is not an executable file" >&2; usage; }
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+binary="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+baseline="$root/test/conformance/baseline-2026.yml"
+modules="$root/test/peers/node_modules"
+suite_timeout="${CONFORMANCE_TIMEOUT:-900}" # seconds, per suite
+health_timeout="${CONFORMANCE_HEALTH_TIMEOUT:-30}" # seconds
+
+node="$("$root/scripts/peers.sh")"
+
+if [[ -n "${CONFORMANCE_OUT:-}" ]]; then
+	work="$CONFORMANCE_OUT"
+	mkdir -p "$work"
+else
+	work="$(mktemp -d "${TMPDIR:-/tmp}/contoso-conformance.XXXXXX")"
+fi
+echo "conformance: results and logs in $work"
+
+server_pid=""
+cleanup() {
+	local rc=$?
+	if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+		kill -TERM "$server_pid" 2>/dev/null || true
+		for _ in $(seq 50); do
+			kill -0 "$server_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$server_pid" 2>/dev/null; then
+			echo "conformance: server $server_pid ignored SIGTERM; killing it" >&2
+			kill -KILL "$server_pid" 2>/dev/null || true
+		fi
+		wait "$server_pid" 2>/dev/null || true
+	fi
+	rm -rf "$work/data"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A free loopback port: bind port 0 and report what the kernel chose.
+free_port() {
+	"$node" -e '
+		const s = require("net").createServer();
+		s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+# healthy URL: exit 0 when GET URL answers 2xx within two seconds.
+healthy() {
+	"$node" -e '
+		fetch(process.argv[1], { signal: AbortSignal.timeout(2000) })
+			.then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1));' "$1"
+}
+
+port="$(free_port)"
+base="http://127.0.0.1:$port"
+mkdir -p "$work/data"
+echo "conformance: starting $binary serve --conformance-fixtures on $base"
+SEED_CUSTOMER_COUNT=20 "$binary" serve --conformance-fixtures --addr "127.0.0.1:$port" --data-dir "$work/data" \
+	>"$work/server.log" 2>&1 </dev/null &
+server_pid=$!
+
+deadline=$((SECONDS + health_timeout))
+until healthy "$base/healthz"; do
+	if ! kill -0 "$server_pid" 2>/dev/null; then
+		echo "conformance: the server exited before it became healthy; its log:" >&2
+		cat "$work/server.log" >&2
+		exit 1
+	fi
+	if ((SECONDS >= deadline)); then
+		echo "conformance: $base/healthz not healthy after ${health_timeout}s; the server's log:" >&2
+		cat "$work/server.log" >&2
+		exit 1
+	fi
+	sleep 0.2
+done
+echo "conformance: server $server_pid healthy"
+
+strip_ansi() { sed -e 's/\x1b\[[0-9;]*m//g'; }
+
+# explain_failures LOG OUTDIR: the failing scenarios that count (with a
+# baseline: those not in it) and their failing checks.
+explain_failures() {
+	local log="$1" out="$2" names
+	if grep -q 'Unexpected failures (not in baseline)' "$log"; then
+		names="$(strip_ansi <"$log" | sed -n '/Unexpected failures (not in baseline)/,/^$/{s/^ *✗ *\([^: ]*\).*/\1/p}' | sort -u)"
+		echo "  failing scenarios not in the baseline:"
+	else
+		names="$(strip_ansi <"$log" | sed -n 's/^✗ \([^:]*\):.*/\1/p')"
+		echo "  failing scenarios:"
+	fi
+	[[ -n "$names" ]] && sed 's/^/    /' <<<"$names"
+	if grep -q 'Stale baseline entries' "$log"; then
+		echo "  stale baseline entries (they pass now: remove them from $baseline):"
+		strip_ansi <"$log" | sed -n '/Stale baseline entries/,/^$/{s/^ *✓ */    /p}'
+	fi
+	[[ -n "$names" ]] || return 0
+	echo "  their failing checks (scenario: check: message):"
+	"$node" -e '
+		const fs = require("fs"), path = require("path");
+		const [out, list] = process.argv.slice(1);
+		const wanted = new Set(list.split("\n").filter(Boolean));
+		for (const dir of fs.readdirSync(out).sort()) {
+			const file = path.join(out, dir, "checks.json");
+			const scenario = dir.replace(/^server-/, "").replace(/-\d{4}-\d\d-\d\dT.*$/, "");
+			if (!wanted.has(scenario) || !fs.existsSync(file)) continue;
+			let checks;
+			try { checks = JSON.parse(fs.readFileSync(file, "utf8")); } catch { continue; }
+			for (const c of checks) {
+				if (c.status !== "FAILURE" && c.status !== "WARNING") continue;
+				const msg = String(c.errorMessage ?? "").replace(/\s+/g, " ").slice(0, 300);
+				console.log(`    ${scenario}: ${c.id}: ${c.status}: ${msg}`);
+			}
+		}' "$out" "$names" || true
+}
+
+failed=()
+summary=()
+
+# run_suite NAME CLI ARGS...: runs one suite; its full output goes to $work/NAME.log.
+run_suite() {
+	local name="$1" cli="$2"
+	shift 2
+	local log="$work/$name.log" out="$work/$name"
+	rm -rf "$out"
+	mkdir -p "$out"
+	echo
+	echo "conformance: running $name (full output: $log)"
+	local rc=0
+	(cd "$work" && timeout "$suite_timeout" "$node" "$cli" server --url "$base/mcp" -o "$out" "$@") >"$log" 2>&1 || rc=$?
+	local total
+	total="$(strip_ansi <"$log" | grep -E '^Total: [0-9]+ passed, [0-9]+ failed' | tail -n 1 || true)"
+	[[ -n "$total" ]] || total="no Total line (exit code $rc)"
+	local verdict=PASS
+	if ((rc != 0)); then
+		verdict=FAIL
+		failed+=("$name")
+	fi
+	summary+=("$(printf '%-34s %s  [%s]' "$name" "$total" "$verdict")")
+	echo "==================================================================="
+	echo "  $name"
+	echo "  $total  =>  $verdict"
+	if grep -q 'Baseline check passed' "$log"; then
+		echo "  (every failure is an expected one listed in test/conformance/baseline-2026.yml)"
+	fi
+	echo "==================================================================="
+	if ((rc == 124)); then
+		echo "  timed out after ${suite_timeout}s"
+	fi
+	if ((rc != 0)); then
+		explain_failures "$log" "$out"
+	fi
+}
+
+run_suite "conformance-0.1.16" "$modules/conformance-01/dist/index.js" --suite all
+run_suite "conformance-0.2.0-alpha.12" "$modules/conformance-02/dist/index.js" \
+	--requirements 2026-07-28 --expected-failures "$baseline"
+
+if ! kill -0 "$server_pid" 2>/dev/null; then
+	echo "conformance: the server died during the run; its log is $work/server.log" >&2
+	failed+=("server")
+fi
+
+echo
+echo "conformance summary:"
+for line in "${summary[@]}"; do echo "  $line"; done
+if ((${#failed[@]} > 0)); then
+	echo "conformance: FAILED: ${failed[*]} (logs and results in $work)"
+	exit 1
+fi
+echo "conformance: both suites passed"
