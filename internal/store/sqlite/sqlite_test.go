@@ -353,10 +353,7 @@ func TestLoadLargeDataset(t *testing.T) {
 			t.Fatal(err)
 		}
 		took := time.Since(start)
-		t.Logf("Load #%d took %v", i+1, took)
-		if !raceEnabled && took > 2*time.Second {
-			t.Errorf("Load took %v; want well under 2 s", took)
-		}
+		t.Logf("Load #%d took %v (timing is measured by BenchmarkLoad, never asserted)", i+1, took)
 	}
 	start := time.Now()
 	fp, err := s.Fingerprint(ctx)

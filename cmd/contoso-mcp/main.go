@@ -1,0 +1,77 @@
+// Command contoso-mcp is the Contoso customer-support MCP service.
+//
+//	contoso-mcp serve [--addr 127.0.0.1:8000] [--data-dir ./data] [--stdio] [--as-of YYYY-MM-DD]
+//	contoso-mcp seed  [--data-dir ./data] [--tenant T] [--force] [--customers N] [--as-of YYYY-MM-DD]
+//
+// main only wires: configuration, the store per tenant, the MCP endpoint,
+// the HTTP server and signals. Everything it does is in run, which tests
+// call with their own arguments, environment and streams.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "contoso-mcp:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `contoso-mcp: the Contoso customer-support MCP service
+
+Commands:
+  serve     serve MCP over Streamable HTTP at /mcp (both protocol eras) or over stdio (--stdio)
+  seed      build a tenant's database without serving
+  version   print the version
+
+Run "contoso-mcp COMMAND -h" for a command's flags. Environment variables are listed in README.md.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[1], args[2:]
+	switch cmd {
+	case "serve", "seed":
+		cfg, fs, err := parseConfig(cmd, rest, getenv, time.Now())
+		if err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			fs.SetOutput(stderr)
+			return err
+		}
+		if cmd == "seed" {
+			return seedCommand(ctx, cfg, stdout, stderr)
+		}
+		return serve(ctx, cfg, stdin, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "contoso-mcp", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

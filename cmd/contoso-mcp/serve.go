@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/contoso/contoso-mcp/internal/conformance"
+	"github.com/contoso/contoso-mcp/internal/contoso"
+	"github.com/contoso/contoso-mcp/internal/mcpserver"
+	"github.com/contoso/contoso-mcp/internal/seed"
+	"github.com/contoso/contoso-mcp/internal/store/sqlite"
+	"github.com/contoso/contoso-mcp/internal/telemetry"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// openTenants opens (creating and seeding as configured) each tenant's store.
+func openTenants(ctx context.Context, cfg *config, log *slog.Logger) (map[string]contoso.Store, func(), error) {
+	stores := make(map[string]contoso.Store, len(cfg.Tenants))
+	closeAll := func() {
+		for _, s := range stores {
+			s.Close()
+		}
+	}
+	for _, tenant := range cfg.Tenants {
+		path, err := sqlite.TenantPath(cfg.DataDir, tenant)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("TENANTS: %v", err)
+		}
+		st, err := sqlite.Open(ctx, path)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("opening %s: %w", path, err)
+		}
+		stores[tenant] = st
+		seeded, err := st.Seeded(ctx)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		if cfg.ForceSeed || (!seeded && cfg.SeedOnStartup) {
+			start := time.Now()
+			if err := seedStore(ctx, st, tenant, cfg); err != nil {
+				closeAll()
+				return nil, nil, err
+			}
+			log.Info("seeded tenant", "tenant", tenant, "path", path, "customers", cfg.SeedCustomers, "as_of", cfg.AsOf.Format(contoso.DateLayout), "duration", time.Since(start))
+		} else if !seeded {
+			log.Warn("tenant database is empty and SEED_ON_STARTUP is false", "tenant", tenant, "path", path)
+		} else {
+			log.Info("opened tenant", "tenant", tenant, "path", path)
+		}
+	}
+	return stores, closeAll, nil
+}
+
+func seedStore(ctx context.Context, st contoso.Store, tenant string, cfg *config) error {
+	d, err := seed.Generate(seed.Options{Seed: seed.TenantSeed(tenant), Customers: cfg.SeedCustomers, AsOf: cfg.AsOf})
+	if err != nil {
+		return err
+	}
+	return st.Load(ctx, d)
+}
+
+func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.Writer) error {
+	log, err := telemetry.NewLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	stores, closeStores, err := openTenants(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeStores()
+	served := cfg.Tenants[0]
+	store := stores[served]
+
+	mcfg := mcpserver.Config{
+		Name:           "contoso-mcp",
+		Version:        version,
+		Logger:         log,
+		Store:          func(context.Context, *mcp.CallToolRequest) (contoso.Store, error) { return store, nil },
+		SessionTimeout: cfg.SessionTimeout,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+	}
+	fixturesCtx, stopFixtures := context.WithCancel(ctx)
+	defer stopFixtures()
+	if cfg.Fixtures {
+		log.Warn("conformance fixtures are on: test tools, resources and prompts are served; never use this in production")
+		mcfg.Configure = conformance.Options
+		mcfg.Extend = func(s *mcp.Server) {
+			conformance.Register(s)
+			go conformance.Run(fixturesCtx, s)
+		}
+	}
+	svc := mcpserver.New(mcfg)
+
+	if cfg.Stdio {
+		log.Info("serving MCP over stdio", "tenant", served)
+		err := svc.Server().Run(ctx, &mcp.IOTransport{Reader: io.NopCloser(stdin), Writer: nopWriteCloser{stdout}})
+		if err != nil && ctx.Err() == nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		return nil
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", svc.Handler())
+	telemetry.HealthHandlers(mux, log, []telemetry.Check{{Name: "store:" + served, Run: func(ctx context.Context) error {
+		_, err := store.Seeded(ctx)
+		return err
+	}}}, nil)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("ADDR (--addr): %w", err)
+	}
+	srv := &http.Server{
+		Handler:           telemetry.Middleware(log, mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	url := "http://" + ln.Addr().String() + "/mcp"
+	log.Info("listening", "url", url, "tenant", served, "pid", os.Getpid())
+	fmt.Fprintf(stderr, "contoso-mcp serving %s (tenant %s)\n", url, served)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("graceful shutdown timed out; closing connections", "err", err)
+		srv.Close()
+	}
+	return nil
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+func seedCommand(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
+	for _, tenant := range cfg.Tenants {
+		path, err := sqlite.TenantPath(cfg.DataDir, tenant)
+		if err != nil {
+			return fmt.Errorf("--tenant: %v", err)
+		}
+		st, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return fmt.Errorf("opening %s: %w", path, err)
+		}
+		seeded, err := st.Seeded(ctx)
+		if err == nil && seeded && !cfg.ForceSeed {
+			st.Close()
+			fmt.Fprintf(stdout, "%s: already seeded (%s); use --force to rebuild it\n", tenant, path)
+			continue
+		}
+		start := time.Now()
+		if err == nil {
+			err = seedStore(ctx, st, tenant, cfg)
+		}
+		st.Close()
+		if err != nil {
+			return fmt.Errorf("seeding %s: %w", tenant, err)
+		}
+		fmt.Fprintf(stdout, "%s: seeded %d + 9 scenario customers as of %s into %s in %s\n", tenant, cfg.SeedCustomers,
+			cfg.AsOf.Format(contoso.DateLayout), path, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}

@@ -1,0 +1,248 @@
+package mcpserver_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/contoso/contoso-mcp/internal/contoso"
+	"github.com/contoso/contoso-mcp/internal/mcpserver"
+	"github.com/contoso/contoso-mcp/internal/seed"
+	"github.com/contoso/contoso-mcp/internal/store/sqlite"
+	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// The data set every test starts from: the default generator as of a fixed
+// date, with the clock at 10:00 UTC that day.
+var (
+	asOf     = time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)
+	now      = asOf.Add(10 * time.Hour)
+	seedOpts = seed.Options{Seed: seed.DefaultSeed, Customers: seed.DefaultCustomers, AsOf: asOf}
+)
+
+var (
+	templateOnce sync.Once
+	templatePath string
+	templateErr  error
+)
+
+// seededStore returns a store of its own, a copy of one seeded SQLite file
+// (seeding once per test binary keeps the suite fast).
+func seededStore(t *testing.T) contoso.Store {
+	t.Helper()
+	ctx := context.Background()
+	templateOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "contoso-template-")
+		if err != nil {
+			templateErr = err
+			return
+		}
+		templatePath = filepath.Join(dir, "contoso.db")
+		st, err := sqlite.Open(ctx, templatePath)
+		if err != nil {
+			templateErr = err
+			return
+		}
+		d, err := seed.Generate(seedOpts)
+		if err == nil {
+			err = st.Load(ctx, d)
+		}
+		if cerr := st.Close(); err == nil {
+			err = cerr
+		}
+		templateErr = err
+	})
+	if templateErr != nil {
+		t.Fatalf("seeding the template database: %v", templateErr)
+	}
+	data, err := os.ReadFile(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "contoso.db")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// syncBuffer collects log output written from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type fixture struct {
+	store contoso.Store
+	svc   *mcpserver.Service
+	logs  *syncBuffer
+}
+
+func newFixture(t *testing.T, st contoso.Store) *fixture {
+	t.Helper()
+	if st == nil {
+		st = seededStore(t)
+	}
+	logs := &syncBuffer{}
+	svc := mcpserver.New(mcpserver.Config{
+		Name: "contoso-mcp", Version: "test",
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
+		Store:  func(context.Context, *mcp.CallToolRequest) (contoso.Store, error) { return st, nil },
+		Now:    func() time.Time { return now },
+	})
+	return &fixture{store: st, svc: svc, logs: logs}
+}
+
+// transport names how a test client reaches the server.
+type transport string
+
+const (
+	inMemory    transport = "in-memory"
+	httpLegacy  transport = "http-2025-11-25"
+	httpCurrent transport = "http-2026-07-28"
+)
+
+var transports = []transport{inMemory, httpLegacy, httpCurrent}
+
+// connect returns a go-sdk client session to f's server over tr.
+func (f *fixture) connect(t *testing.T, tr transport) *mcp.ClientSession {
+	t.Helper()
+	ctx := context.Background()
+	client := mcp.NewClient(&mcp.Implementation{Name: "test-client", Version: "1"}, nil)
+	var (
+		cs  *mcp.ClientSession
+		err error
+	)
+	switch tr {
+	case inMemory:
+		ct, st := mcp.NewInMemoryTransports()
+		ss, serr := f.svc.Server().Connect(ctx, st, nil)
+		if serr != nil {
+			t.Fatal(serr)
+		}
+		t.Cleanup(func() { ss.Close() })
+		cs, err = client.Connect(ctx, ct, nil)
+	case httpLegacy, httpCurrent:
+		hs := httptest.NewServer(f.svc.Handler())
+		t.Cleanup(hs.Close)
+		opts := &mcp.ClientSessionOptions{ProtocolVersion: "2026-07-28"}
+		if tr == httpLegacy {
+			opts.ProtocolVersion = "2025-11-25"
+		}
+		cs, err = client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: hs.URL}, opts)
+	}
+	if err != nil {
+		t.Fatalf("connect over %s: %v", tr, err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
+}
+
+// call calls a tool that must succeed and decodes its structured content
+// into out (when out is not nil).
+func call(t *testing.T, cs *mcp.ClientSession, tool string, args map[string]any, out any) *mcp.CallToolResult {
+	t.Helper()
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: tool, Arguments: args})
+	if err != nil {
+		t.Fatalf("%s: protocol error: %v", tool, err)
+	}
+	if res.IsError {
+		t.Fatalf("%s(%v): tool error: %s", tool, args, text(res))
+	}
+	if out != nil {
+		raw, err := json.Marshal(res.StructuredContent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s: decoding structured content: %v", tool, err)
+		}
+	}
+	return res
+}
+
+// callErr calls a tool that must fail with a tool error and returns its text.
+func callErr(t *testing.T, cs *mcp.ClientSession, tool string, args map[string]any) string {
+	t.Helper()
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: tool, Arguments: args})
+	if err != nil {
+		t.Fatalf("%s: protocol error, want a tool error: %v", tool, err)
+	}
+	if !res.IsError {
+		t.Fatalf("%s(%v): succeeded, want a tool error", tool, args)
+	}
+	return text(res)
+}
+
+func text(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			parts = append(parts, tc.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// checkOutputSchema validates res's structured content against the
+// outputSchema the tool published in tools/list.
+func checkOutputSchema(t *testing.T, tool *mcp.Tool, res *mcp.CallToolResult) {
+	t.Helper()
+	raw, err := json.Marshal(tool.OutputSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s jsonschema.Schema
+	if err := json.Unmarshal(raw, &s); err != nil {
+		t.Fatalf("%s: outputSchema does not parse: %v", tool.Name, err)
+	}
+	resolved, err := s.Resolve(nil)
+	if err != nil {
+		t.Fatalf("%s: outputSchema does not resolve: %v", tool.Name, err)
+	}
+	var v any
+	data, _ := json.Marshal(res.StructuredContent)
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	if err := resolved.Validate(v); err != nil {
+		t.Errorf("%s: structuredContent does not match outputSchema: %v", tool.Name, err)
+	}
+}
+
+func listTools(t *testing.T, cs *mcp.ClientSession) map[string]*mcp.Tool {
+	t.Helper()
+	m := map[string]*mcp.Tool{}
+	for tool, err := range cs.Tools(context.Background(), nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[tool.Name] = tool
+	}
+	return m
+}
