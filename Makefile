@@ -4,7 +4,7 @@ BIN     := bin/contoso-mcp
 ADDR    ?= 127.0.0.1:8000
 DATA    ?= ./data
 
-.PHONY: run build test unit peers conformance ts-client lint fmt clean
+.PHONY: run build test unit peers conformance ts-client inspector lint fmt clean
 
 run: build ## serve on http://127.0.0.1:8000/mcp from ./data (seeded on first start)
 	$(BIN) serve --addr $(ADDR) --data-dir $(DATA)
@@ -12,8 +12,8 @@ run: build ## serve on http://127.0.0.1:8000/mcp from ./data (seeded on first st
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/contoso-mcp
 
-test: lint unit build peers ts-client conformance ## everything CI runs
-	@echo "make test: all suites passed"
+test: ## everything CI runs; the last line is "make test: N passed, M failed"
+	@scripts/test.sh
 
 unit: ## Go tests with the race detector
 	$(GO) test -race -count=1 ./...
@@ -23,6 +23,9 @@ peers: ## pinned Node 22, conformance suites, Inspector, TypeScript SDK (test/pe
 
 ts-client: build peers ## the TypeScript SDK client against the built server
 	@scripts/ts-client.sh $(BIN)
+
+inspector: build peers ## every tool through MCP Inspector's CLI
+	@scripts/inspector.sh $(BIN)
 
 conformance: build peers ## @modelcontextprotocol/conformance 0.1.16 and 0.2.0-alpha.12
 	@scripts/conformance.sh $(BIN)

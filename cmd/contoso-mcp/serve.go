@@ -111,8 +111,12 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		return nil
 	}
 
+	// Standalone GET streams (2025-11-25) stay open until the client goes
+	// away; shutdown ends them at once while POSTs in flight get the grace.
+	streams, endStreams := context.WithCancel(context.Background())
+	defer endStreams()
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", svc.Handler())
+	mux.Handle("/mcp", endOnShutdown(streams, svc.Handler()))
 	telemetry.HealthHandlers(mux, log, []telemetry.Check{{Name: "store:" + served, Run: func(ctx context.Context) error {
 		_, err := store.Seeded(ctx)
 		return err
@@ -140,6 +144,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "grace", cfg.ShutdownGrace)
+	endStreams()
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -147,6 +152,21 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		srv.Close()
 	}
 	return nil
+}
+
+// endOnShutdown cancels GET requests (the long-lived event streams) when
+// shutdown cancels streams.
+func endOnShutdown(streams context.Context, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			ctx, cancel := context.WithCancel(r.Context())
+			defer cancel()
+			stop := context.AfterFunc(streams, cancel)
+			defer stop()
+			r = r.WithContext(ctx)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 type nopWriteCloser struct{ io.Writer }

@@ -39,6 +39,7 @@ type Config struct {
 type Service struct {
 	server  *mcp.Server
 	handler http.Handler
+	logger  *slog.Logger
 }
 
 const instructions = `Tools for Contoso customer support (a telecom: mobile, internet, bundles, roaming).
@@ -71,11 +72,14 @@ func New(cfg Config) *Service {
 	if cfg.Extend != nil {
 		cfg.Extend(s)
 	}
-	return &Service{server: s, handler: newEraRouter(s, cfg)}
+	return &Service{server: s, handler: newEraRouter(s, cfg), logger: cfg.Logger}
 }
 
 // Handler serves MCP over Streamable HTTP, both protocol eras.
 func (s *Service) Handler() http.Handler { return s.handler }
+
+// Logger is the logger the service writes to.
+func (s *Service) Logger() *slog.Logger { return s.logger }
 
 // Server is the MCP server, for stdio and in-memory transports.
 func (s *Service) Server() *mcp.Server { return s.server }
