@@ -8,7 +8,9 @@ import (
 
 func TestOutstanding(t *testing.T) {
 	inv := Invoice{InvoiceID: 7, Amount: 150}
-	pay := func(amount float64, status string) Payment { return Payment{InvoiceID: 7, Amount: amount, Status: status} }
+	pay := func(amount float64, status string) Payment {
+		return Payment{InvoiceID: 7, Amount: amount, Status: status}
+	}
 	cases := []struct {
 		name string
 		pays []Payment
@@ -66,7 +68,9 @@ func TestCheckEligibility(t *testing.T) {
 		{"not started", func(p *Promotion, _ *Customer, _ *[]Subscription, d *string) { *d = "2026-05-31" }, "starts"},
 		{"ended", func(p *Promotion, _ *Customer, _ *[]Subscription, d *string) { *d = "2026-07-02" }, "ended"},
 		{"loyalty", func(_ *Promotion, c *Customer, _ *[]Subscription, _ *string) { c.LoyaltyLevel = "Silver" }, "loyalty"},
-		{"category", func(p *Promotion, _ *Customer, _ *[]Subscription, _ *string) { p.Eligibility.ProductCategory = "internet" }, "internet"},
+		{"category", func(p *Promotion, _ *Customer, _ *[]Subscription, _ *string) {
+			p.Eligibility.ProductCategory = "internet"
+		}, "internet"},
 		{"inactive subscription", func(_ *Promotion, _ *Customer, s *[]Subscription, _ *string) {
 			*s = []Subscription{{ProductID: 1, Status: "inactive", StartDate: "2024-01-01"}}
 		}, "mobile"},
