@@ -92,6 +92,8 @@ type Store interface {
 	Fingerprint(ctx context.Context) (map[string]string, error)
 	// Close releases the store's resources.
 	Close() error
+
+	Auditor
 }
 
 // PaymentRequest asks to pay an invoice. Amount must be above zero, at most
@@ -137,4 +139,24 @@ type SubscriptionUpdate struct {
 	RoamingEnabled *bool
 	SpeedTier      *string
 	DataCapGB      *float64
+}
+
+// AuditRecord is one call of a write or privileged tool, as the audit trail
+// keeps it: who, what, when and how it ended; never the arguments.
+type AuditRecord struct {
+	Time      string `json:"time" jsonschema:"RFC 3339, UTC"`
+	Tenant    string `json:"tenant"`
+	Subject   string `json:"subject"`
+	Tool      string `json:"tool"`
+	Outcome   string `json:"outcome" jsonschema:"ok, tool_error or error"`
+	RequestID string `json:"request_id"`
+}
+
+// Auditor is the part of a store that keeps the audit trail. The trail is
+// not part of the data set: Load leaves it alone and Fingerprint ignores it.
+type Auditor interface {
+	// RecordAudit appends one record.
+	RecordAudit(ctx context.Context, r AuditRecord) error
+	// AuditTrail returns at most limit records, newest first.
+	AuditTrail(ctx context.Context, limit int) ([]AuditRecord, error)
 }

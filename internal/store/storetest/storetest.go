@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) contoso.Store) {
 		{"UnlockAccount", testUnlockAccount},
 		{"Fingerprint", testFingerprint},
 		{"LoadReplaces", testLoadReplaces},
+		{"AuditTrail", testAuditTrail},
 	}
 	t.Run("Seeded", func(t *testing.T) { testSeeded(t, open(t)) })
 	for _, tc := range tests {
