@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# Calls every tool of a built contoso-mcp through MCP Inspector's CLI
+# (@modelcontextprotocol/inspector 2.12.0 under the pinned Node 22) and checks
+# that each returns structuredContent matching its outputSchema:
+#
+#   scripts/inspector.sh BINARY
+#
+# For each protocol era the Inspector speaks (INSPECTOR_ERAS, default "legacy
+# modern": the 2025-11-25 session era and the 2026-07-28 stateless one), it
+# serves BINARY on a free loopback port with a fresh data directory
+# (SEED_CUSTOMER_COUNT=20, scenario customers 21..29), runs
+#   inspector --cli URL --method tools/list --format json
+# and then --method tools/call --tool-name NAME --tool-args-json '{...}' for
+# each of the 18 tools with valid arguments (the write tools on scenario
+# customers), and stops the server. test/peers/inspector-check.mjs then checks
+# the captured outputs: tools/list lists exactly the 18 tools, and every call
+# exits 0 with text content, no isError, and a structuredContent valid against
+# the tool's outputSchema (JSON Schema 2020-12, ajv). It prints one line per
+# check and "inspector: N passed, M failed"; the script exits non-zero on any
+# failure. Outputs and server logs go to a temporary directory (INSPECTOR_OUT
+# to choose it), kept when a run fails.
+set -euo pipefail
+
+usage() { echo "usage: $0 BINARY   (a built contoso-mcp)" >&2; exit 2; }
+[[ $# -eq 1 ]] || usage
+[[ -x "$1" && -f "$1" ]] || { echo "inspector: $1 is not an executable file" >&2; usage; }
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+binary="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+cli="$root/test/peers/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"
+check="$root/test/peers/inspector-check.mjs"
+eras="${INSPECTOR_ERAS:-legacy modern}"
+call_timeout="${INSPECTOR_CALL_TIMEOUT:-60}" # seconds, per CLI run
+health_timeout="${INSPECTOR_HEALTH_TIMEOUT:-30}" # seconds
+customers=20
+scenario() { echo $((customers + $1)); } # scenario N's customer and subscription id
+
+node="$("$root/scripts/peers.sh")"
+[[ -f "$cli" ]] || { echo "inspector: $cli is missing (scripts/peers.sh --force)" >&2; exit 1; }
+
+keep_work=0
+if [[ -n "${INSPECTOR_OUT:-}" ]]; then
+	work="$INSPECTOR_OUT"
+	mkdir -p "$work"
+	keep_work=1
+else
+	work="$(mktemp -d "${TMPDIR:-/tmp}/contoso-inspector.XXXXXX")"
+fi
+# The Inspector keeps a catalog and client storage under $HOME: give it one of
+# its own so that nothing outside $work is written.
+mkdir -p "$work/home"
+
+server_pid=""
+stop_server() {
+	if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+		kill -TERM "$server_pid" 2>/dev/null || true
+		for _ in $(seq 50); do
+			kill -0 "$server_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$server_pid" 2>/dev/null; then
+			echo "inspector: server $server_pid ignored SIGTERM; killing it" >&2
+			kill -KILL "$server_pid" 2>/dev/null || true
+		fi
+		wait "$server_pid" 2>/dev/null || true
+	fi
+	server_pid=""
+}
+cleanup() {
+	local rc=$?
+	stop_server
+	rm -rf "$work"/data-*
+	if ((rc == 0 && keep_work == 0)); then
+		rm -rf "$work"
+	else
+		echo "inspector: outputs and logs in $work" >&2
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# elapsed_ms T0: milliseconds since $EPOCHREALTIME was T0.
+elapsed_ms() {
+	local now=$EPOCHREALTIME
+	echo $(((${now/./} - ${1/./}) / 1000))
+}
+seconds() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
+
+# A free loopback port: bind port 0 and report what the kernel chose.
+free_port() {
+	"$node" -e '
+		const s = require("net").createServer();
+		s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+# healthy URL: exit 0 when GET URL answers 2xx within two seconds.
+healthy() {
+	"$node" -e '
+		fetch(process.argv[1], { signal: AbortSignal.timeout(2000) })
+			.then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1));' "$1"
+}
+
+# start_server NAME: serves BINARY with a fresh data directory; sets base.
+start_server() {
+	local name="$1" port log="$work/server-$1.log"
+	port="$(free_port)"
+	base="http://127.0.0.1:$port"
+	rm -rf "$work/data-$name"
+	mkdir -p "$work/data-$name"
+	SEED_CUSTOMER_COUNT=$customers "$binary" serve --addr "127.0.0.1:$port" --data-dir "$work/data-$name" \
+		>"$log" 2>&1 </dev/null &
+	server_pid=$!
+	local deadline=$((SECONDS + health_timeout))
+	until healthy "$base/healthz"; do
+		if ! kill -0 "$server_pid" 2>/dev/null; then
+			echo "inspector: the server exited before it became healthy; its log:" >&2
+			cat "$log" >&2
+			exit 1
+		fi
+		if ((SECONDS >= deadline)); then
+			echo "inspector: $base/healthz not healthy after ${health_timeout}s; the server's log:" >&2
+			cat "$log" >&2
+			exit 1
+		fi
+		sleep 0.2
+	done
+	echo "inspector: server $server_pid healthy on $base ($name era)"
+}
+
+# inspect OUT ERA ARGS...: runs the Inspector CLI against the server; its
+# stdout goes to OUT.json, stderr to OUT.err, exit code to OUT.rc, duration
+# in ms to OUT.ms. Never fails: the check script judges the outputs.
+inspect() {
+	local out="$1" era="$2" rc=0 t0=$EPOCHREALTIME
+	shift 2
+	HOME="$work/home" timeout "$call_timeout" "$node" "$cli" --cli "$base/mcp" --protocol-era "$era" \
+		--format json "$@" >"$out.json" 2>"$out.err" </dev/null || rc=$?
+	echo "$rc" >"$out.rc"
+	elapsed_ms "$t0" >"$out.ms"
+	((++calls))
+}
+
+# call ERA NAME ARGS_JSON: tools/call NAME with ARGS_JSON.
+call() {
+	local era="$1" name="$2" args="$3" out="$work/$1/$2"
+	printf '%s\n' "$args" >"$out.args.json"
+	inspect "$out" "$era" --method tools/call --tool-name "$name" --tool-args-json "$args"
+}
+
+# field ERA NAME PATH: a value of NAME's structuredContent (PATH such as
+# invoices.0.invoice_id), or nothing when the call or the path failed.
+field() {
+	"$node" -e '
+		const fs = require("fs");
+		try {
+			let v = JSON.parse(fs.readFileSync(process.argv[1], "utf8")).result.structuredContent;
+			for (const k of process.argv[2].split(".")) v = v[k];
+			if (v !== undefined && v !== null) console.log(String(v));
+		} catch {}' "$work/$1/$2.json" "$3"
+}
+
+# not_called ERA NAME WHY: records that NAME could not be called.
+not_called() {
+	local out="$work/$1/$2"
+	printf '%s\n' "$3" >"$out.err"
+	echo 99 >"$out.rc"
+	: >"$out.json"
+	echo 0 >"$out.ms"
+	echo "inspector: $2 ($1): not called: $3" >&2
+}
+
+run_era() {
+	local era="$1" d invoice today start
+	d="$work/$era"
+	rm -rf "$d"
+	mkdir -p "$d"
+	start_server "$era"
+	local t0=$EPOCHREALTIME
+
+	inspect "$d/tools-list" "$era" --method tools/list
+
+	# Read tools, on scenario data.
+	call "$era" get_all_customers '{}'
+	call "$era" get_customer_detail "{\"customer_id\": $(scenario 1)}"
+	call "$era" get_subscription_detail "{\"subscription_id\": $(scenario 1)}"
+	invoice="$(field "$era" get_subscription_detail invoices.0.invoice_id)"
+	if [[ "$invoice" =~ ^[0-9]+$ ]]; then
+		call "$era" get_invoice_payments "{\"invoice_id\": $invoice}"
+	else
+		not_called "$era" get_invoice_payments "no newest invoice in get_subscription_detail's output"
+	fi
+	call "$era" get_promotions '{}'
+	today="$(field "$era" get_promotions today)"
+	if [[ "$today" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]]; then
+		start="$(date -u -d "$today -30 days" +%F)"
+		call "$era" get_data_usage "{\"subscription_id\": $(scenario 1), \"start_date\": \"$start\", \"end_date\": \"$today\"}"
+	else
+		not_called "$era" get_data_usage "no date in get_promotions' today"
+	fi
+	call "$era" get_eligible_promotions "{\"customer_id\": $(scenario 5)}"
+	call "$era" search_knowledge_base '{"query": "data overage", "topk": 3}'
+	call "$era" get_security_logs "{\"customer_id\": $(scenario 4)}"
+	call "$era" get_customer_orders "{\"customer_id\": $(scenario 6)}"
+	call "$era" get_support_tickets "{\"customer_id\": $(scenario 7), \"open_only\": true}"
+	call "$era" get_products '{}'
+	call "$era" get_product_detail '{"product_id": 1}'
+	call "$era" get_billing_summary "{\"customer_id\": $(scenario 8)}"
+
+	# Write tools.
+	if [[ "$invoice" =~ ^[0-9]+$ ]]; then
+		call "$era" pay_invoice "{\"invoice_id\": $invoice, \"amount\": 1.25, \"method\": \"credit_card\", \"idempotency_key\": \"inspector-$era-$$\"}"
+	else
+		not_called "$era" pay_invoice "no newest invoice in get_subscription_detail's output"
+	fi
+	call "$era" create_support_ticket "{\"customer_id\": $(scenario 1), \"subscription_id\": $(scenario 1), \"category\": \"billing\", \"priority\": \"normal\", \"subject\": \"Question about overage charges\", \"description\": \"Customer asks about the overage charges on the last invoice (inspector check).\"}"
+	call "$era" update_subscription "{\"subscription_id\": $(scenario 3), \"roaming_enabled\": true}"
+	call "$era" unlock_account "{\"customer_id\": $(scenario 4)}"
+
+	local ms
+	ms="$(elapsed_ms "$t0")"
+	total_ms=$((total_ms + ms))
+	echo "inspector: $era era: 19 Inspector CLI runs in $(seconds "$ms")s"
+	if ! kill -0 "$server_pid" 2>/dev/null; then
+		echo "inspector: the server died during the $era run; its log:" >&2
+		cat "$work/server-$era.log" >&2
+		server_died=1
+	fi
+	stop_server
+}
+
+calls=0
+total_ms=0
+server_died=0
+t_all=$EPOCHREALTIME
+for era in $eras; do
+	run_era "$era"
+done
+
+echo
+rc=0
+# shellcheck disable=SC2086 # eras is a list
+"$node" "$check" "$work" $eras || rc=$?
+echo "inspector: $calls Inspector CLI runs took $(seconds "$total_ms")s ($((total_ms / (calls > 0 ? calls : 1))) ms each on average); $(seconds "$(elapsed_ms "$t_all")")s in all"
+if ((server_died)); then
+	((rc != 0)) || rc=1
+fi
+exit "$rc"
