@@ -74,7 +74,8 @@ port="$(free_port)"
 base="http://127.0.0.1:$port"
 mkdir -p "$work/data"
 echo "conformance: starting $binary serve --conformance-fixtures on $base"
-SEED_CUSTOMER_COUNT=20 "$binary" serve --conformance-fixtures --addr "127.0.0.1:$port" --data-dir "$work/data" \
+# The suite sends no token: auth is off for this loopback-only run.
+DISABLE_AUTH=true SEED_CUSTOMER_COUNT=20 "$binary" serve --conformance-fixtures --addr "127.0.0.1:$port" --data-dir "$work/data" \
 	>"$work/server.log" 2>&1 </dev/null &
 server_pid=$!
 

@@ -126,6 +126,9 @@ start_server() {
 		fi
 		sleep 0.2
 	done
+	# The server runs in its default, secure mode: every call carries a
+	# development token with every role, minted as the README shows.
+	token="$("$binary" token --data-dir "$work/data-$name" --roles query,admin,security --subject inspector)"
 	echo "inspector: server $server_pid healthy on $base ($name era)"
 }
 
@@ -136,7 +139,7 @@ inspect() {
 	local out="$1" era="$2" rc=0 t0=$EPOCHREALTIME
 	shift 2
 	HOME="$work/home" timeout "$call_timeout" "$node" "$cli" --cli "$base/mcp" --protocol-era "$era" \
-		--format json "$@" >"$out.json" 2>"$out.err" </dev/null || rc=$?
+		--header "Authorization: Bearer $token" --format json "$@" >"$out.json" 2>"$out.err" </dev/null || rc=$?
 	echo "$rc" >"$out.rc"
 	elapsed_ms "$t0" >"$out.ms"
 	((++calls))

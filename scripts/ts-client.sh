@@ -116,7 +116,10 @@ echo "ts-client: server $server_pid healthy"
 tap="$work/client.tap"
 rc=0
 t0=$EPOCHREALTIME
-CONTOSO_MCP_URL="$base/mcp" CONTOSO_SCENARIO_BASE=$customers \
+# The server runs in its default, secure mode: the client presents a
+# development token with every role, minted as the README shows.
+token="$("$binary" token --data-dir "$work/data" --roles query,admin,security --subject ts-client)"
+CONTOSO_MCP_URL="$base/mcp" CONTOSO_MCP_TOKEN="$token" CONTOSO_SCENARIO_BASE=$customers \
 	timeout "$test_timeout" "$node" --test \
 	--test-reporter=spec --test-reporter-destination=stdout \
 	--test-reporter=tap --test-reporter-destination="$tap" \

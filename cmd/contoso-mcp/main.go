@@ -2,6 +2,7 @@
 //
 //	contoso-mcp serve [--addr 127.0.0.1:8000] [--data-dir ./data] [--stdio] [--as-of YYYY-MM-DD]
 //	contoso-mcp seed  [--data-dir ./data] [--tenant T] [--force] [--customers N] [--as-of YYYY-MM-DD]
+//	contoso-mcp token [--tenant contoso] [--subject NAME] [--roles query,admin,security] [--ttl 1h] [--data-dir ./data]
 //
 // main only wires: configuration, the store per tenant, the MCP endpoint,
 // the HTTP server and signals. Everything it does is in run, which tests
@@ -18,6 +19,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/contoso/contoso-mcp/internal/auth"
 )
 
 var version = "dev"
@@ -39,6 +42,7 @@ const usage = `contoso-mcp: the Contoso customer-support MCP service
 Commands:
   serve     serve MCP over Streamable HTTP at /mcp (both protocol eras) or over stdio (--stdio)
   seed      build a tenant's database without serving
+  token     print a development token (AUTH_MODE=dev) for a tenant and roles
   version   print the version
 
 Run "contoso-mcp COMMAND -h" for a command's flags. Environment variables are listed in README.md.
@@ -64,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return seedCommand(ctx, cfg, stdout, stderr)
 		}
 		return serve(ctx, cfg, stdin, stdout, stderr)
+	case "token":
+		return tokenCommand(rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "contoso-mcp", version)
 		return nil
@@ -74,4 +80,41 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
+}
+
+// tokenCommand mints a token of the development issuer whose key lives in
+// the data directory, and prints it alone on stdout.
+func tokenCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	tenant := fs.String("tenant", "contoso", "tenant name (the token's tid)")
+	subject := fs.String("subject", "dev-user", "the token's subject")
+	roles := fs.String("roles", "query,admin,security", "comma-separated roles")
+	ttl := fs.Duration("ttl", time.Hour, "lifetime, at most 24h")
+	dataDir := fs.String("data-dir", env(getenv, "DATA_DIR"), "data directory of the serving process (DATA_DIR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("token: unexpected argument %q", fs.Arg(0))
+	}
+	if !tenantName.MatchString(*tenant) {
+		return fmt.Errorf("token: --tenant %q is not a tenant name", *tenant)
+	}
+	if *ttl <= 0 || *ttl > 24*time.Hour {
+		return fmt.Errorf("token: --ttl %s must be above 0 and at most 24h", *ttl)
+	}
+	if *subject == "" {
+		return fmt.Errorf("token: --subject must not be empty")
+	}
+	iss, err := auth.LoadOrCreateDevIssuer(*dataDir)
+	if err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	tok, err := iss.Mint(*tenant, *subject, splitList(*roles), *ttl)
+	if err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -66,10 +67,32 @@ func startServe(t *testing.T, env map[string]string, args ...string) (string, *s
 	return "", nil, nil
 }
 
-func connect(t *testing.T, url, version string) *mcp.ClientSession {
+// mintToken runs the token command, as the README tells a user to.
+func mintToken(t *testing.T, dataDir string, args ...string) string {
+	t.Helper()
+	var out syncBuffer
+	if err := run(context.Background(), append([]string{"contoso-mcp", "token", "--data-dir", dataDir}, args...), envOf(nil), nil, &out, io.Discard); err != nil {
+		t.Fatalf("token %v: %v", args, err)
+	}
+	tok := out.String()
+	if strings.Count(tok, "\n") != 1 || strings.Count(tok, ".") != 2 {
+		t.Fatalf("token printed %q, want one JWT alone on a line", tok)
+	}
+	return strings.TrimSpace(tok)
+}
+
+type bearer string
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+string(b))
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func connect(t *testing.T, url, version, token string) *mcp.ClientSession {
 	t.Helper()
 	c := mcp.NewClient(&mcp.Implementation{Name: "cmd-test", Version: "1"}, nil)
-	cs, err := c.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: url}, &mcp.ClientSessionOptions{ProtocolVersion: version})
+	cs, err := c.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: url, HTTPClient: &http.Client{Transport: bearer(token)}}, &mcp.ClientSessionOptions{ProtocolVersion: version})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,17 +110,21 @@ func TestServeSeedsThenRestartReusesData(t *testing.T) {
 	if !strings.Contains(logs.String(), "seeded tenant") {
 		t.Errorf("first start did not seed:\n%s", logs)
 	}
+	if !strings.Contains(logs.String(), "contoso-mcp token --tenant contoso") {
+		t.Errorf("serve did not print the token command:\n%s", logs)
+	}
+	token := mintToken(t, dir, "--roles", "query,admin")
 	for _, v := range []string{"2025-11-25", "2026-07-28"} {
-		cs := connect(t, url, v)
+		cs := connect(t, url, v, token)
 		res, err := cs.ListTools(context.Background(), nil)
 		if err != nil {
 			t.Fatalf("%s: tools/list: %v", v, err)
 		}
-		if len(res.Tools) != 18 {
-			t.Errorf("%s: %d tools, want 18", v, len(res.Tools))
+		if len(res.Tools) != 17 {
+			t.Errorf("%s: %d tools, want the 17 of query+admin", v, len(res.Tools))
 		}
 	}
-	cs := connect(t, url, "2026-07-28")
+	cs := connect(t, url, "2026-07-28", token)
 	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "update_subscription", Arguments: map[string]any{"subscription_id": 3, "speed_tier": "restart-proof"}})
 	if err != nil || res.IsError {
 		t.Fatalf("update_subscription: %v %+v", err, res)
@@ -114,7 +141,7 @@ func TestServeSeedsThenRestartReusesData(t *testing.T) {
 	if strings.Contains(logs.String(), "seeded tenant") || !strings.Contains(logs.String(), "opened tenant") {
 		t.Errorf("restart seeded again instead of reusing the data:\n%s", logs)
 	}
-	cs = connect(t, url, "2025-11-25")
+	cs = connect(t, url, "2025-11-25", token)
 	res, err = cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_subscription_detail", Arguments: map[string]any{"subscription_id": 3}})
 	if err != nil || res.IsError {
 		t.Fatalf("get_subscription_detail: %v", err)
@@ -198,6 +225,18 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]string{"AS_OF": "June 1st"}, nil, "AS_OF"},
 		{map[string]string{"TENANTS": "../etc"}, nil, "TENANTS"},
 		{nil, []string{"--nope"}, "nope"},
+		{map[string]string{"AUTH_MODE": "magic"}, nil, "AUTH_MODE"},
+		{map[string]string{"AUTH_MODE": "passthrough"}, []string{"--addr", "0.0.0.0:8000"}, "loopback"},
+		{map[string]string{"DISABLE_AUTH": "true"}, []string{"--addr", "10.1.2.3:8000"}, "loopback"},
+		{map[string]string{"AUTH_MODE": "entra"}, nil, "MCP_API_AUDIENCE"},
+		{map[string]string{"AUTH_MODE": "entra", "MCP_API_AUDIENCE": "api://x"}, nil, "ALLOWED_TENANTS"},
+		{map[string]string{"AUTH_MODE": "oidc", "MCP_API_AUDIENCE": "api://x"}, nil, "OIDC_ISSUER"},
+		{map[string]string{"ALLOWED_TENANTS": "=contoso", "MCP_API_AUDIENCE": "x"}, nil, "ALLOWED_TENANTS"},
+		{map[string]string{"DISABLE_AUTH": "true", "AUTH_MODE": "entra"}, nil, "DISABLE_AUTH"},
+		{map[string]string{"PUBLIC_BASE_URL": "ftp://x"}, nil, "PUBLIC_BASE_URL"},
+		{map[string]string{"ALLOWED_ORIGINS": "evil"}, nil, "ALLOWED_ORIGINS"},
+		{map[string]string{"RATE_LIMIT_PER_SECOND": "fast"}, nil, "RATE_LIMIT_PER_SECOND"},
+		{map[string]string{"ROLE_POLICY_FILE": "/nonexistent/policy.json"}, nil, "ROLE_POLICY_FILE"},
 	}
 	for _, c := range cases {
 		args := append([]string{"contoso-mcp", "serve", "--data-dir", t.TempDir()}, c.args...)
@@ -266,6 +305,118 @@ func TestEveryVariableIsDocumented(t *testing.T) {
 		row := "| `" + v.Name + "` | " + v.Default + " |"
 		if !strings.Contains(string(readme), row) {
 			t.Errorf("README.md lacks the row for %s starting %q", v.Name, row)
+		}
+	}
+}
+
+// TestSecureByDefault walks the issue's done-when from a new user's seat:
+// without a token, 401 pointing at the metadata; the metadata at its three
+// addresses; a query token sees no write tool; a security token unlocks
+// scenario 4; a fabrikam token sees only fabrikam's data.
+func TestSecureByDefault(t *testing.T) {
+	dir := t.TempDir()
+	url, _, stop := startServe(t, map[string]string{"SEED_CUSTOMER_COUNT": "20"}, "--data-dir", dir)
+	defer stop()
+	base := strings.TrimSuffix(url, "/mcp")
+
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	wantMeta := base + "/.well-known/oauth-protected-resource/mcp"
+	if resp.StatusCode != 401 || !strings.Contains(resp.Header.Get("WWW-Authenticate"), `resource_metadata="`+wantMeta+`"`) {
+		t.Errorf("no token: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	for _, path := range []string{"/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource", "/mcp/.well-known/oauth-protected-resource"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var md struct {
+			Resource             string   `json:"resource"`
+			AuthorizationServers []string `json:"authorization_servers"`
+			BearerMethods        []string `json:"bearer_methods_supported"`
+			ResourceName         string   `json:"resource_name"`
+		}
+		json.NewDecoder(resp.Body).Decode(&md)
+		resp.Body.Close()
+		if md.Resource != url || len(md.AuthorizationServers) != 1 || md.AuthorizationServers[0] != base+"/dev-issuer" || md.BearerMethods[0] != "header" || md.ResourceName == "" {
+			t.Errorf("%s: %+v", path, md)
+		}
+	}
+	resp, err = http.Get(base + "/dev-issuer/keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(keys), `"kty":"RSA"`) || strings.Contains(string(keys), `"d":`) {
+		t.Errorf("dev issuer keys: %s", keys)
+	}
+
+	reader := connect(t, url, "2026-07-28", mintToken(t, dir, "--roles", "query", "--subject", "reader"))
+	res, err := reader.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tool := range res.Tools {
+		if tool.Name == "pay_invoice" || tool.Name == "unlock_account" || tool.Name == "update_subscription" || tool.Name == "create_support_ticket" {
+			t.Errorf("a query token sees %s", tool.Name)
+		}
+	}
+	officer := connect(t, url, "2025-11-25", mintToken(t, dir, "--roles", "query,security", "--subject", "officer"))
+	r, err := officer.CallTool(context.Background(), &mcp.CallToolParams{Name: "unlock_account", Arguments: map[string]any{"customer_id": 24}})
+	if err != nil || r.IsError {
+		t.Errorf("security token cannot unlock scenario 4: %v %s", err, text(r))
+	}
+	contosoCS := connect(t, url, "2026-07-28", mintToken(t, dir, "--tenant", "contoso", "--roles", "query"))
+	fabrikamCS := connect(t, url, "2026-07-28", mintToken(t, dir, "--tenant", "fabrikam", "--roles", "query"))
+	name := func(cs *mcp.ClientSession) string {
+		r, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_customer_detail", Arguments: map[string]any{"customer_id": 1}})
+		if err != nil || r.IsError {
+			t.Fatalf("get_customer_detail: %v", err)
+		}
+		return text(r)
+	}
+	if a, b := name(contosoCS), name(fabrikamCS); a == b {
+		t.Errorf("contoso and fabrikam see the same customer 1: %q", a)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "fabrikam.db")); err != nil {
+		t.Errorf("fabrikam has no database of its own: %v", err)
+	}
+}
+
+// TestDevelopmentModesWarn: passthrough and DISABLE_AUTH say so loudly at
+// start and in /readyz.
+func TestDevelopmentModesWarn(t *testing.T) {
+	for _, env := range []map[string]string{{"AUTH_MODE": "passthrough"}, {"DISABLE_AUTH": "true"}} {
+		env["SEED_CUSTOMER_COUNT"] = "5"
+		url, logs, stop := startServe(t, env, "--data-dir", t.TempDir())
+		if !strings.Contains(logs.String(), "WARNING") {
+			t.Errorf("%v: no warning at start:\n%s", env, logs)
+		}
+		resp, err := http.Get(strings.TrimSuffix(url, "/mcp") + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), "loopback only") {
+			t.Errorf("%v: /readyz says %s", env, body)
+		}
+		stop()
+	}
+}
+
+func TestTokenCommandRefusesBadInput(t *testing.T) {
+	for _, args := range [][]string{{"--tenant", "../x"}, {"--ttl", "0s"}, {"--ttl", "48h"}, {"--subject", ""}} {
+		err := run(context.Background(), append([]string{"contoso-mcp", "token", "--data-dir", t.TempDir()}, args...), envOf(nil), nil, io.Discard, io.Discard)
+		if err == nil {
+			t.Errorf("token %v succeeded", args)
 		}
 	}
 }

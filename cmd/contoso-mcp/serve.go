@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/contoso/contoso-mcp/internal/conformance"
@@ -18,6 +19,7 @@ import (
 	"github.com/contoso/contoso-mcp/internal/store/sqlite"
 	"github.com/contoso/contoso-mcp/internal/telemetry"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"golang.org/x/time/rate"
 )
 
 // openTenants opens (creating and seeding as configured) each tenant's store.
@@ -79,16 +81,45 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	defer closeStores()
-	served := cfg.Tenants[0]
-	store := stores[served]
-
+	var ln net.Listener
+	if !cfg.Stdio {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return fmt.Errorf("ADDR (--addr): %w", err)
+		}
+		defer ln.Close()
+		if cfg.PublicBaseURL == "" {
+			cfg.PublicBaseURL = "http://" + ln.Addr().String()
+		}
+	}
+	sec, err := newSecurity(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
 	mcfg := mcpserver.Config{
-		Name:           "contoso-mcp",
-		Version:        version,
-		Logger:         log,
-		Store:          func(context.Context, *mcp.CallToolRequest) (contoso.Store, error) { return store, nil },
-		SessionTimeout: cfg.SessionTimeout,
-		MaxBodyBytes:   cfg.MaxBodyBytes,
+		Name:    "contoso-mcp",
+		Version: version,
+		Logger:  log,
+		Stores: func(tenant string) (contoso.Store, error) {
+			if st, ok := stores[tenant]; ok {
+				return st, nil
+			}
+			return nil, contoso.Errorf(contoso.KindPermissionDenied, "tenant %q is not served here", tenant)
+		},
+		Verifier:            sec.verifier,
+		Grants:              sec.grants,
+		RoleNames:           roleNames(sec.policy),
+		Local:               sec.local,
+		AuthDisabled:        cfg.Auth.Mode == "disabled",
+		ResourceMetadataURL: cfg.PublicBaseURL + "/.well-known/oauth-protected-resource/mcp",
+		Metadata:            sec.metadata,
+		AllowedOrigins:      cfg.AllowedOrigins,
+		RateLimit:           rate.Limit(cfg.RatePerSecond),
+		RateBurst:           cfg.RateBurst,
+		SessionTimeout:      cfg.SessionTimeout,
+		MaxBodyBytes:        cfg.MaxBodyBytes,
+	}
+	if cfg.RatePerSecond == 0 {
+		mcfg.RateLimit = 0
 	}
 	fixturesCtx, stopFixtures := context.WithCancel(ctx)
 	defer stopFixtures()
@@ -103,7 +134,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 	svc := mcpserver.New(mcfg)
 
 	if cfg.Stdio {
-		log.Info("serving MCP over stdio", "tenant", served)
+		log.Info("serving MCP over stdio", "tenant", sec.local.Tenant, "roles", sec.local.Roles)
 		err := svc.Server().Run(ctx, &mcp.IOTransport{Reader: io.NopCloser(stdin), Writer: nopWriteCloser{stdout}})
 		if err != nil && ctx.Err() == nil && !errors.Is(err, io.EOF) {
 			return err
@@ -117,15 +148,22 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 	defer endStreams()
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", endOnShutdown(streams, svc.Handler()))
-	telemetry.HealthHandlers(mux, log, []telemetry.Check{{Name: "store:" + served, Run: func(ctx context.Context) error {
-		_, err := store.Seeded(ctx)
-		return err
-	}}}, nil)
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("ADDR (--addr): %w", err)
+	for _, path := range []string{"/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource", "/mcp/.well-known/oauth-protected-resource"} {
+		mux.Handle(path, svc.MetadataHandler())
 	}
+	if sec.dev != nil {
+		sec.dev.mount(mux, cfg.PublicBaseURL)
+	}
+	checks := []telemetry.Check{}
+	for _, tenant := range cfg.Tenants {
+		st := stores[tenant]
+		checks = append(checks, telemetry.Check{Name: "store:" + tenant, Run: func(ctx context.Context) error {
+			_, err := st.Seeded(ctx)
+			return err
+		}})
+	}
+	telemetry.HealthHandlers(mux, log, checks, sec.warnings)
+
 	srv := &http.Server{
 		Handler:           telemetry.Middleware(log, mux),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -133,8 +171,15 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	url := "http://" + ln.Addr().String() + "/mcp"
-	log.Info("listening", "url", url, "tenant", served, "pid", os.Getpid())
-	fmt.Fprintf(stderr, "contoso-mcp serving %s (tenant %s)\n", url, served)
+	log.Info("listening", "url", url, "tenants", cfg.Tenants, "auth_mode", cfg.Auth.Mode, "pid", os.Getpid())
+	fmt.Fprintf(stderr, "contoso-mcp serving %s (tenants %s, AUTH_MODE=%s)\n", url, strings.Join(cfg.Tenants, ", "), cfg.Auth.Mode)
+	for _, w := range sec.warnings {
+		fmt.Fprintf(stderr, "WARNING: %s\n", w)
+	}
+	if sec.dev != nil {
+		fmt.Fprintf(stderr, "a development token for tenant %s:\n  contoso-mcp token --tenant %s --roles query,admin,security --data-dir %s\n",
+			cfg.Tenants[0], cfg.Tenants[0], cfg.DataDir)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

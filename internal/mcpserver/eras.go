@@ -1,11 +1,6 @@
 package mcpserver
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -22,31 +17,28 @@ import (
 //     unknown versions itself;
 //  2. an Mcp-Session-Id header: stateful;
 //  3. GET or DELETE: stateful;
-//  4. a POST with neither header: the body decides; a request whose _meta
-//     names a protocol version is of the new era (stateless), anything else
-//     (initialize, old clients) stateful.
+//  4. a POST with neither header: the body decides (the guard has read it);
+//     a request whose _meta names a protocol version is of the new era
+//     (stateless), anything else (initialize, old clients) stateful.
 type eraRouter struct {
 	stateful, stateless http.Handler
-	maxBody             int64
 }
 
 var sessionEra = map[string]bool{"2024-11-05": true, "2025-03-26": true, "2025-06-18": true, "2025-11-25": true}
 
-func newEraRouter(s *mcp.Server, cfg Config) *eraRouter {
-	get := func(*http.Request) *mcp.Server { return s }
+func newEraRouter(getServer func(*http.Request) *mcp.Server, cfg *Config) *eraRouter {
 	return &eraRouter{
-		stateful: mcp.NewStreamableHTTPHandler(get, &mcp.StreamableHTTPOptions{
+		stateful: mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{
 			SessionTimeout:      cfg.SessionTimeout,
 			MaxRequestBodyBytes: cfg.MaxBodyBytes,
 			Logger:              cfg.Logger,
 		}),
-		stateless: mcp.NewStreamableHTTPHandler(get, &mcp.StreamableHTTPOptions{
+		stateless: mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{
 			Stateless:                    true,
 			MaxRequestBodyBytes:          cfg.MaxBodyBytes,
 			PropagateRequestCancellation: true,
 			Logger:                       cfg.Logger,
 		}),
-		maxBody: cfg.MaxBodyBytes,
 	}
 }
 
@@ -63,35 +55,9 @@ func (e *eraRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.stateful.ServeHTTP(w, r)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, e.maxBody))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			http.Error(w, fmt.Sprintf("request body exceeds %d bytes", tooLarge.Limit), http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "cannot read request body", http.StatusBadRequest)
+	if in, _ := r.Context().Value(inspectedKey{}).(*inspected); in != nil && in.newEra {
+		e.stateless.ServeHTTP(w, r)
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if newEra(body) {
-		e.stateless.ServeHTTP(w, r)
-	} else {
-		e.stateful.ServeHTTP(w, r)
-	}
-}
-
-// newEra reports whether a JSON-RPC message carries the new era's
-// per-request protocol version in params._meta.
-func newEra(body []byte) bool {
-	var msg struct {
-		Params struct {
-			Meta map[string]json.RawMessage `json:"_meta"`
-		} `json:"params"`
-	}
-	if json.Unmarshal(body, &msg) != nil {
-		return false
-	}
-	_, ok := msg.Params.Meta[mcp.MetaKeyProtocolVersion]
-	return ok
+	e.stateful.ServeHTTP(w, r)
 }

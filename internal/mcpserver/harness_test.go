@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -12,12 +13,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/contoso/contoso-mcp/internal/auth"
 	"github.com/contoso/contoso-mcp/internal/contoso"
 	"github.com/contoso/contoso-mcp/internal/mcpserver"
 	"github.com/contoso/contoso-mcp/internal/seed"
 	"github.com/contoso/contoso-mcp/internal/store/sqlite"
+	"github.com/contoso/contoso-mcp/internal/telemetry"
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"golang.org/x/time/rate"
 )
 
 // The data set every test starts from: the default generator as of a fixed
@@ -98,24 +102,104 @@ func (s *syncBuffer) String() string {
 }
 
 type fixture struct {
-	store contoso.Store
-	svc   *mcpserver.Service
-	logs  *syncBuffer
+	store  contoso.Store // the contoso tenant's
+	stores map[string]contoso.Store
+	svc    *mcpserver.Service
+	logs   *syncBuffer
+	dev    *auth.DevIssuer
+	url    string // the HTTP endpoint, started on first use
+}
+
+// fixtureOptions adjusts the service a fixture builds.
+type fixtureOptions struct {
+	fabrikam  contoso.Store // a second tenant
+	rateLimit rate.Limit
+	rateBurst int
+	disabled  bool
 }
 
 func newFixture(t *testing.T, st contoso.Store) *fixture {
+	return newFixtureWith(t, st, fixtureOptions{})
+}
+
+func newFixtureWith(t *testing.T, st contoso.Store, o fixtureOptions) *fixture {
 	t.Helper()
 	if st == nil {
 		st = seededStore(t)
 	}
+	stores := map[string]contoso.Store{"contoso": st}
+	tenants := map[string]string{"contoso": "contoso"}
+	if o.fabrikam != nil {
+		stores["fabrikam"] = o.fabrikam
+		tenants["fabrikam"] = "fabrikam"
+	}
+	dir := t.TempDir()
+	dev, err := auth.LoadOrCreateDevIssuer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	verifier, err := auth.New(ctx, auth.Config{Mode: "dev", Audiences: []string{dev.Audience()}, Tenants: tenants, DataDir: dir, DefaultTenant: "contoso"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := auth.Policy{QueryRole: "query", AdminRole: "admin", SecurityRole: "security"}
 	logs := &syncBuffer{}
 	svc := mcpserver.New(mcpserver.Config{
 		Name: "contoso-mcp", Version: "test",
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
-		Store:  func(context.Context, *mcp.CallToolRequest) (contoso.Store, error) { return st, nil },
-		Now:    func() time.Time { return now },
+		Stores: func(tenant string) (contoso.Store, error) {
+			if s, ok := stores[tenant]; ok {
+				return s, nil
+			}
+			return nil, contoso.Errorf(contoso.KindPermissionDenied, "tenant %q is not served here", tenant)
+		},
+		Verifier: verifier,
+		Grants: func(p *auth.Principal) mcpserver.Grants {
+			a := policy.Access(p)
+			return mcpserver.Grants{Read: a.Read, Write: a.Write, Unlock: a.Unlock}
+		},
+		RoleNames:           []string{"query", "admin", "security"},
+		Local:               &auth.Principal{Tenant: "contoso", Subject: "local", Roles: []string{"query", "admin", "security"}},
+		AuthDisabled:        o.disabled,
+		ResourceMetadataURL: "http://127.0.0.1/.well-known/oauth-protected-resource/mcp",
+		RateLimit:           o.rateLimit,
+		RateBurst:           o.rateBurst,
+		Now:                 func() time.Time { return now },
 	})
-	return &fixture{store: st, svc: svc, logs: logs}
+	return &fixture{store: st, stores: stores, svc: svc, logs: logs, dev: dev}
+}
+
+// token mints a development token.
+func (f *fixture) token(t *testing.T, tenant, subject string, roles ...string) string {
+	t.Helper()
+	tok, err := f.dev.Mint(tenant, subject, roles, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// endpoint starts (once) and returns the HTTP endpoint, behind the same
+// request-id middleware as the real server.
+func (f *fixture) endpoint(t *testing.T) string {
+	t.Helper()
+	if f.url == "" {
+		hs := httptest.NewServer(telemetry.Middleware(f.svc.Logger(), f.svc.Handler()))
+		t.Cleanup(hs.Close)
+		f.url = hs.URL
+	}
+	return f.url
+}
+
+// bearer adds a token to every request.
+type bearer struct{ token string }
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // transport names how a test client reaches the server.
@@ -129,8 +213,15 @@ const (
 
 var transports = []transport{inMemory, httpLegacy, httpCurrent}
 
-// connect returns a go-sdk client session to f's server over tr.
+// connect returns a go-sdk client session to f's server over tr, with every
+// role on the contoso tenant.
 func (f *fixture) connect(t *testing.T, tr transport) *mcp.ClientSession {
+	t.Helper()
+	return f.connectAs(t, tr, f.token(t, "contoso", "agent-1", "query", "admin", "security"))
+}
+
+// connectAs connects with the given bearer token (ignored in memory).
+func (f *fixture) connectAs(t *testing.T, tr transport, token string) *mcp.ClientSession {
 	t.Helper()
 	ctx := context.Background()
 	client := mcp.NewClient(&mcp.Implementation{Name: "test-client", Version: "1"}, nil)
@@ -148,13 +239,11 @@ func (f *fixture) connect(t *testing.T, tr transport) *mcp.ClientSession {
 		t.Cleanup(func() { ss.Close() })
 		cs, err = client.Connect(ctx, ct, nil)
 	case httpLegacy, httpCurrent:
-		hs := httptest.NewServer(f.svc.Handler())
-		t.Cleanup(hs.Close)
 		opts := &mcp.ClientSessionOptions{ProtocolVersion: "2026-07-28"}
 		if tr == httpLegacy {
 			opts.ProtocolVersion = "2025-11-25"
 		}
-		cs, err = client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: hs.URL}, opts)
+		cs, err = client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: f.endpoint(t), HTTPClient: &http.Client{Transport: bearer{token}}}, opts)
 	}
 	if err != nil {
 		t.Fatalf("connect over %s: %v", tr, err)

@@ -1,45 +1,96 @@
-// Package mcpserver is the MCP endpoint: one go-sdk server carrying the
-// Contoso tools, served over Streamable HTTP in both protocol eras on one URL
-// (see eras.go) or over stdio, with the middleware every request passes
-// through (request id, structured log, timing, outcome).
+// Package mcpserver is the MCP endpoint: the Contoso tools on go-sdk
+// servers, one prepared per set of rights so that tools/list shows a caller
+// only what it may call, served over Streamable HTTP in both protocol eras on
+// one URL (eras.go) behind the guard (guard.go: transport limits, bearer
+// token, roles, rate limit), or over stdio. Middleware on every server logs
+// each request (method, tool, outcome, duration, request id) and writes the
+// audit trail of write and privileged tools.
 package mcpserver
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
+	"github.com/contoso/contoso-mcp/internal/auth"
 	"github.com/contoso/contoso-mcp/internal/contoso"
 	"github.com/contoso/contoso-mcp/internal/tools"
+	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
+	"golang.org/x/time/rate"
 )
+
+// Grants are the rights a principal holds: read tools, write tools,
+// unlock_account.
+type Grants struct{ Read, Write, Unlock bool }
+
+// allows reports whether the grants cover a tool.
+func (g Grants) allows(s tools.Spec) bool {
+	switch s.Access {
+	case tools.Read:
+		return g.Read
+	case tools.Write:
+		return g.Write
+	case tools.Security:
+		return g.Unlock
+	}
+	return false
+}
 
 // Config configures the endpoint.
 type Config struct {
 	// Name and Version identify the server in initialize and server/discover.
 	Name, Version string
 	Logger        *slog.Logger
-	// Store returns the store of the tenant a request belongs to.
-	Store func(ctx context.Context, req *mcp.CallToolRequest) (contoso.Store, error)
+	// Stores returns a tenant's store by name; the tenant comes from the
+	// verified principal only.
+	Stores func(tenant string) (contoso.Store, error)
+	// Verifier checks bearer tokens (unused when AuthDisabled).
+	Verifier auth.Verifier
+	// Grants maps a principal to its rights (the role policy).
+	Grants func(*auth.Principal) Grants
+	// RoleNames are the role names, for error messages and scope hints.
+	RoleNames []string
+	// Local is the principal of requests that carry no token: stdio,
+	// in-memory clients, and HTTP when AuthDisabled.
+	Local *auth.Principal
+	// AuthDisabled serves HTTP without token checks, as Local (loopback only).
+	AuthDisabled bool
+	// ResourceMetadataURL is where the protected-resource metadata lives;
+	// Metadata is what it says.
+	ResourceMetadataURL string
+	Metadata            *oauthex.ProtectedResourceMetadata
+	// AllowedOrigins lists the Origin values accepted; empty accepts only
+	// loopback origins.
+	AllowedOrigins []string
+	// RateLimit and RateBurst bound each principal's requests (0: no limit).
+	RateLimit rate.Limit
+	RateBurst int
 	// Now is the clock for the tools (nil: time.Now).
 	Now func() time.Time
 	// SessionTimeout closes 2025-11-25 sessions idle this long (0: 30 minutes).
 	SessionTimeout time.Duration
 	// MaxBodyBytes bounds request bodies (0: 1 MiB).
 	MaxBodyBytes int64
-	// Configure, when set, adjusts the server options before the server is
+	// Configure, when set, adjusts the server options before a server is
 	// made (test fixtures use it for completion and subscriptions).
 	Configure func(*mcp.ServerOptions)
-	// Extend, when set, adds more features to the server after the tools.
+	// Extend, when set, adds more features to each server after the tools.
 	Extend func(*mcp.Server)
 }
 
 // Service is the built endpoint.
 type Service struct {
-	server  *mcp.Server
-	handler http.Handler
-	logger  *slog.Logger
+	cfg      Config
+	mu       sync.Mutex
+	servers  map[Grants]*mcp.Server
+	cache    *mcp.SchemaCache
+	handler  http.Handler
+	accessOf map[string]tools.Access
 }
 
 const instructions = `Tools for Contoso customer support (a telecom: mobile, internet, bundles, roaming).
@@ -48,7 +99,8 @@ invoices, usage, tickets or security events the question is about. Search the kn
 policy that applies before you recommend an action. Write tools change real records: confirm the
 customer's intent and the amounts first.`
 
-// New builds the MCP server with every data tool and its HTTP handler.
+// New builds the endpoint. Servers are made lazily, one per set of grants,
+// and reused by every request with those grants.
 func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -59,30 +111,89 @@ func New(cfg Config) *Service {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	opts := &mcp.ServerOptions{
-		Instructions: instructions,
-		SchemaCache:  mcp.NewSchemaCache(),
+	if cfg.Local == nil {
+		cfg.Local = &auth.Principal{Tenant: "contoso", Subject: "local", Roles: []string{"query", "admin", "security"}}
 	}
-	if cfg.Configure != nil {
-		cfg.Configure(opts)
+	if cfg.Grants == nil {
+		cfg.Grants = func(*auth.Principal) Grants { return Grants{true, true, true} }
 	}
-	s := mcp.NewServer(&mcp.Implementation{Name: cfg.Name, Title: "Contoso customer support", Version: cfg.Version}, opts)
-	s.AddReceivingMiddleware(logging(cfg.Logger))
-	tools.Register(s, tools.Env{Store: cfg.Store, Now: cfg.Now, Logger: cfg.Logger}, nil)
-	if cfg.Extend != nil {
-		cfg.Extend(s)
+	s := &Service{cfg: cfg, servers: map[Grants]*mcp.Server{}, cache: mcp.NewSchemaCache(), accessOf: map[string]tools.Access{}}
+	for _, spec := range tools.Catalog() {
+		s.accessOf[spec.Name] = spec.Access
 	}
-	return &Service{server: s, handler: newEraRouter(s, cfg), logger: cfg.Logger}
+	s.handler = newGuard(&s.cfg, newEraRouter(s.serverFor, &s.cfg))
+	return s
 }
 
-// Handler serves MCP over Streamable HTTP, both protocol eras.
+// Handler serves MCP over Streamable HTTP, both protocol eras, behind the guard.
 func (s *Service) Handler() http.Handler { return s.handler }
 
 // Logger is the logger the service writes to.
-func (s *Service) Logger() *slog.Logger { return s.logger }
+func (s *Service) Logger() *slog.Logger { return s.cfg.Logger }
 
-// Server is the MCP server, for stdio and in-memory transports.
-func (s *Service) Server() *mcp.Server { return s.server }
+// Server is the MCP server for the Local principal's grants, for stdio and
+// in-memory transports.
+func (s *Service) Server() *mcp.Server { return s.server(s.cfg.Grants(s.cfg.Local)) }
+
+// MetadataHandler serves the protected-resource metadata (RFC 9728).
+func (s *Service) MetadataHandler() http.Handler {
+	return sdkauth.ProtectedResourceMetadataHandler(s.cfg.Metadata)
+}
+
+// serverFor picks the server of the request's principal.
+func (s *Service) serverFor(r *http.Request) *mcp.Server {
+	p := PrincipalFrom(r.Context())
+	if p == nil {
+		p = s.cfg.Local
+	}
+	return s.server(s.cfg.Grants(p))
+}
+
+func (s *Service) server(g Grants) *mcp.Server {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if srv := s.servers[g]; srv != nil {
+		return srv
+	}
+	opts := &mcp.ServerOptions{
+		Instructions: instructions,
+		SchemaCache:  s.cache,
+		// Lists differ per caller: they must not be cached across callers.
+		SetCacheable: func(_ context.Context, _ mcp.Request, c *mcp.Cacheable) { c.CacheScope = "private" },
+	}
+	if s.cfg.Configure != nil {
+		s.cfg.Configure(opts)
+	}
+	srv := mcp.NewServer(&mcp.Implementation{Name: s.cfg.Name, Title: "Contoso customer support", Version: s.cfg.Version}, opts)
+	srv.AddReceivingMiddleware(logging(s.cfg.Logger), s.audit())
+	tools.Register(srv, tools.Env{Store: s.store, Now: s.cfg.Now, Logger: s.cfg.Logger}, g.allows)
+	if s.cfg.Extend != nil {
+		s.cfg.Extend(srv)
+	}
+	s.servers[g] = srv
+	return srv
+}
+
+// principal returns the principal of an MCP request: the verified one its
+// HTTP request carried, or Local for transports without tokens.
+func (s *Service) principal(req mcp.Request) *auth.Principal {
+	if extra := req.GetExtra(); extra != nil && extra.TokenInfo != nil {
+		if p, ok := extra.TokenInfo.Extra[principalExtra].(*auth.Principal); ok {
+			return p
+		}
+	}
+	return s.cfg.Local
+}
+
+// store returns the store of the caller's tenant: the verified tenant alone
+// decides; no argument or header can name another.
+func (s *Service) store(_ context.Context, req *mcp.CallToolRequest) (contoso.Store, error) {
+	p := s.principal(req)
+	if p == nil || p.Tenant == "" {
+		return nil, contoso.Internal(errors.New("request without a principal"), "selecting the tenant")
+	}
+	return s.cfg.Stores(p.Tenant)
+}
 
 // logging is the receiving middleware that times every request and logs its
 // method, tool name, duration and outcome, with the HTTP request id when
@@ -94,22 +205,13 @@ func logging(log *slog.Logger) mcp.Middleware {
 			res, err := next(ctx, method, req)
 			attrs := make([]slog.Attr, 0, 6)
 			attrs = append(attrs, slog.String("mcp_method", method))
-			if extra := req.GetExtra(); extra != nil && extra.Header != nil {
-				if id := extra.Header.Get("X-Request-Id"); id != "" {
-					attrs = append(attrs, slog.String("request_id", id))
-				}
+			if id := requestID(req); id != "" {
+				attrs = append(attrs, slog.String("request_id", id))
 			}
-			if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok && p != nil {
-				attrs = append(attrs, slog.String("tool", p.Name))
+			if name := toolName(req); name != "" {
+				attrs = append(attrs, slog.String("tool", name))
 			}
-			outcome := "ok"
-			switch {
-			case err != nil:
-				outcome = "error"
-			case isToolError(res):
-				outcome = "tool_error"
-			}
-			attrs = append(attrs, slog.String("outcome", outcome), slog.Duration("duration", time.Since(start)))
+			attrs = append(attrs, slog.String("outcome", outcome(res, err)), slog.Duration("duration", time.Since(start)))
 			level := slog.LevelInfo
 			if method == "notifications/initialized" || method == "ping" {
 				level = slog.LevelDebug
@@ -120,7 +222,53 @@ func logging(log *slog.Logger) mcp.Middleware {
 	}
 }
 
-func isToolError(res mcp.Result) bool {
-	r, ok := res.(*mcp.CallToolResult)
-	return ok && r != nil && r.IsError
+// audit records every call of a write or privileged tool, whatever its
+// outcome, in the log and in the tenant's audit trail. No arguments.
+func (s *Service) audit() mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			res, err := next(ctx, method, req)
+			name := toolName(req)
+			if access, ok := s.accessOf[name]; !ok || access == tools.Read || method != "tools/call" {
+				return res, err
+			}
+			p := s.principal(req)
+			rec := contoso.AuditRecord{Time: time.Now().UTC().Format(time.RFC3339Nano), Tenant: p.Tenant, Subject: p.Subject,
+				Tool: name, Outcome: outcome(res, err), RequestID: requestID(req)}
+			s.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "audit", slog.String("tenant", rec.Tenant), slog.String("subject", rec.Subject),
+				slog.String("tool", rec.Tool), slog.String("outcome", rec.Outcome), slog.String("request_id", rec.RequestID))
+			st, serr := s.cfg.Stores(p.Tenant)
+			if serr == nil {
+				serr = st.RecordAudit(context.WithoutCancel(ctx), rec)
+			}
+			if serr != nil {
+				s.cfg.Logger.ErrorContext(ctx, "audit record not stored", "tool", name, "err", serr)
+			}
+			return res, err
+		}
+	}
+}
+
+func requestID(req mcp.Request) string {
+	if extra := req.GetExtra(); extra != nil && extra.Header != nil {
+		return extra.Header.Get("X-Request-Id")
+	}
+	return ""
+}
+
+func toolName(req mcp.Request) string {
+	if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok && p != nil {
+		return p.Name
+	}
+	return ""
+}
+
+func outcome(res mcp.Result, err error) string {
+	if err != nil {
+		return "error"
+	}
+	if r, ok := res.(*mcp.CallToolResult); ok && r != nil && r.IsError {
+		return "tool_error"
+	}
+	return "ok"
 }

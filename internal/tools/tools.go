@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,6 +102,17 @@ func define[In any, Out Result](t *mcp.Tool, access Access, patch func(*jsonsche
 	in, err := jsonschema.For[In](nil)
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err))
+	}
+	// Optional inputs are pointers, which infer as ["null", T]; null means
+	// nothing to a caller, so publish plain T (some clients accept one type only).
+	for _, p := range in.Properties {
+		if len(p.Types) == 2 && slices.Contains(p.Types, "null") {
+			t := p.Types[0]
+			if t == "null" {
+				t = p.Types[1]
+			}
+			p.Type, p.Types = t, nil
+		}
 	}
 	if patch != nil {
 		patch(in)

@@ -37,7 +37,8 @@ const called = new Set(); // tools called successfully and validated
 
 before(async () => {
 	client = new Client({ name: "contoso-ts-client-test", version: "1.0.0" });
-	transport = new StreamableHTTPClientTransport(new URL(url));
+	const token = process.env.CONTOSO_MCP_TOKEN;
+	transport = new StreamableHTTPClientTransport(new URL(url), token ? { requestInit: { headers: { Authorization: `Bearer ${token}` } } } : undefined);
 	await client.connect(transport);
 });
 

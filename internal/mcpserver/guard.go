@@ -1,0 +1,341 @@
+package mcpserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/contoso/contoso-mcp/internal/auth"
+	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"golang.org/x/time/rate"
+)
+
+// The guard is everything a request passes before the MCP handler, in this
+// order (ARCHITECTURE.md "the way a call travels"):
+//
+//  1. transport limits: no token in the query string, an allowed Origin, a
+//     JSON content type (415), a bounded body (413), no JSON-RPC batch, and
+//     Mcp-Method/Mcp-Name headers that agree with the body whatever protocol
+//     version the request claims (400, -32020);
+//  2. the bearer token: exactly one Authorization header with one Bearer
+//     token (scheme case-insensitive), verified; 401 with a WWW-Authenticate
+//     that points at the protected-resource metadata, error="invalid_token"
+//     when a token was given;
+//  3. the roles: a token holding none of the roles gets 403
+//     error="insufficient_scope" on every request;
+//  4. a per-principal rate limit (429 with Retry-After).
+//
+// The principal then travels in the request context, and as the go-sdk's
+// TokenInfo (whose UserID binds a 2025-11-25 session to the principal that
+// opened it: another principal presenting the session id gets 403).
+type guard struct {
+	cfg     *Config
+	next    http.Handler
+	limiter *limiter
+	// withTokenInfo hands the principal to the go-sdk; see tokenInfo.
+	withTokenInfo http.Handler
+}
+
+type principalKey struct{}
+
+// PrincipalFrom returns the verified principal of an HTTP request's context.
+func PrincipalFrom(ctx context.Context) *auth.Principal {
+	p, _ := ctx.Value(principalKey{}).(*auth.Principal)
+	return p
+}
+
+// inspectedKey carries what the guard read of a POST body to the era router.
+type inspectedKey struct{}
+
+type inspected struct {
+	body      []byte
+	method    string
+	name      string // params.name, params.uri or params.taskId: what Mcp-Name must equal
+	newEra    bool   // params._meta names a protocol version
+	parseable bool
+}
+
+func newGuard(cfg *Config, next http.Handler) *guard {
+	g := &guard{cfg: cfg, next: next, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst)}
+	// The go-sdk puts TokenInfo into the context only through its own
+	// middleware; we have verified already, so its verifier just returns
+	// what we found.
+	g.withTokenInfo = sdkauth.RequireBearerToken(func(ctx context.Context, _ string, _ *http.Request) (*sdkauth.TokenInfo, error) {
+		p := PrincipalFrom(ctx)
+		if p == nil {
+			return nil, sdkauth.ErrInvalidToken
+		}
+		return tokenInfo(p), nil
+	}, &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true})(next)
+	return g
+}
+
+const principalExtra = "contoso/principal"
+
+func tokenInfo(p *auth.Principal) *sdkauth.TokenInfo {
+	return &sdkauth.TokenInfo{UserID: p.Key(), Expiration: p.ExpiresAt, Extra: map[string]any{principalExtra: p}}
+}
+
+func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if status, msg := g.transportChecks(w, r); status != 0 {
+		writeError(w, status, msg)
+		return
+	}
+	if r.Method == http.MethodPost {
+		in, status, msg := inspectBody(w, r, g.cfg.MaxBodyBytes)
+		if status != 0 {
+			writeJSONRPCError(w, status, msg.code, msg.text)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), inspectedKey{}, in))
+	}
+	if g.cfg.AuthDisabled {
+		p := g.cfg.Local
+		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		r.Header.Set("Authorization", "Bearer disabled")
+		g.withTokenInfo.ServeHTTP(w, r)
+		return
+	}
+	token, problem := bearerToken(r)
+	if problem != "" {
+		g.challenge(w, http.StatusUnauthorized, "invalid_request", problem)
+		return
+	}
+	if token == "" {
+		g.challenge(w, http.StatusUnauthorized, "", "a bearer token is required")
+		return
+	}
+	p, err := g.cfg.Verifier.Verify(r.Context(), token)
+	if err != nil {
+		reason := "the token is not valid"
+		var ae *auth.Error
+		if errors.As(err, &ae) {
+			reason = ae.Reason
+		} else {
+			g.cfg.Logger.ErrorContext(r.Context(), "token verification failed", "err", err)
+		}
+		g.challenge(w, http.StatusUnauthorized, "invalid_token", reason)
+		return
+	}
+	if gr := g.cfg.Grants(p); gr == (Grants{}) {
+		g.challenge(w, http.StatusForbidden, "insufficient_scope",
+			"the token holds none of the roles "+strings.Join(g.cfg.RoleNames, ", "))
+		return
+	}
+	if wait := g.limiter.reserve(p.Key()); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		writeError(w, http.StatusTooManyRequests, "rate limit exceeded; retry later")
+		return
+	}
+	r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+	g.withTokenInfo.ServeHTTP(w, r)
+}
+
+// transportChecks applies the limits that need no body and no token.
+func (g *guard) transportChecks(w http.ResponseWriter, r *http.Request) (int, string) {
+	q := r.URL.Query()
+	for _, k := range []string{"access_token", "token", "id_token"} {
+		if q.Has(k) {
+			return http.StatusBadRequest, "tokens in the query string are refused: send them in the Authorization header"
+		}
+	}
+	if origin := r.Header.Get("Origin"); origin != "" && !g.originAllowed(origin) {
+		return http.StatusForbidden, "origin not allowed"
+	}
+	if r.Method == http.MethodPost {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err != nil || mt != "application/json" {
+			return http.StatusUnsupportedMediaType, "Content-Type must be application/json"
+		}
+	}
+	return 0, ""
+}
+
+// originAllowed: an exact match in ALLOWED_ORIGINS, or, when none are
+// configured, a loopback origin (a browser-based client on this machine).
+func (g *guard) originAllowed(origin string) bool {
+	if len(g.cfg.AllowedOrigins) > 0 {
+		return slices.Contains(g.cfg.AllowedOrigins, origin)
+	}
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	switch u.Hostname() {
+	case "localhost", "127.0.0.1", "::1":
+		return true
+	}
+	return false
+}
+
+// bearerToken extracts the token: "" when there is none; a problem when
+// the header is malformed or repeated.
+func bearerToken(r *http.Request) (token, problem string) {
+	values := r.Header.Values("Authorization")
+	switch len(values) {
+	case 0:
+		return "", ""
+	case 1:
+	default:
+		return "", "more than one Authorization header"
+	}
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(values[0]), " ")
+	tok = strings.TrimSpace(tok)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" || strings.ContainsAny(tok, " \t,") {
+		return "", "the Authorization header must be: Bearer <token>"
+	}
+	return tok, ""
+}
+
+// challenge answers 401 or 403 with the WWW-Authenticate header of RFC 6750
+// and RFC 9728.
+func (g *guard) challenge(w http.ResponseWriter, status int, code, description string) {
+	params := []string{fmt.Sprintf("resource_metadata=%q", g.cfg.ResourceMetadataURL)}
+	if code != "" {
+		params = append(params, fmt.Sprintf("error=%q", code))
+	}
+	if description != "" {
+		params = append(params, fmt.Sprintf("error_description=%q", description))
+	}
+	if code == "insufficient_scope" {
+		params = append(params, fmt.Sprintf("scope=%q", strings.Join(g.cfg.RoleNames, " ")))
+	}
+	w.Header().Set("WWW-Authenticate", "Bearer "+strings.Join(params, ", "))
+	writeError(w, status, description)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+const (
+	metaProtocolVersion = mcp.MetaKeyProtocolVersion
+	headerMismatch      = mcp.CodeHeaderMismatch
+)
+
+type rpcProblem struct {
+	code int
+	text string
+}
+
+func writeJSONRPCError(w http.ResponseWriter, status, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": nil, "error": map[string]any{"code": code, "message": msg}})
+}
+
+// inspectBody reads a POST body once (bounded), refuses batches and checks
+// the Mcp-Method and Mcp-Name headers against it. The body is put back for
+// the handlers below.
+func inspectBody(w http.ResponseWriter, r *http.Request, limit int64) (*inspected, int, rpcProblem) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, http.StatusRequestEntityTooLarge, rpcProblem{-32600, fmt.Sprintf("request body exceeds %d bytes", tooLarge.Limit)}
+		}
+		return nil, http.StatusBadRequest, rpcProblem{-32700, "cannot read the request body"}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	in := &inspected{body: body}
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
+		return nil, http.StatusBadRequest, rpcProblem{-32600, "JSON-RPC batches are not supported"}
+	}
+	var msg struct {
+		Method string `json:"method"`
+		Params struct {
+			Name   string                     `json:"name"`
+			URI    string                     `json:"uri"`
+			TaskID string                     `json:"taskId"`
+			Meta   map[string]json.RawMessage `json:"_meta"`
+		} `json:"params"`
+	}
+	if json.Unmarshal(body, &msg) == nil {
+		in.parseable = true
+		in.method = msg.Method
+		in.name = cmpOr(msg.Params.Name, msg.Params.URI, msg.Params.TaskID)
+		_, in.newEra = msg.Params.Meta[metaProtocolVersion]
+	}
+	if h := r.Header.Get("Mcp-Method"); h != "" && in.parseable && h != in.method {
+		return nil, http.StatusBadRequest, rpcProblem{headerMismatch, fmt.Sprintf("the Mcp-Method header %q does not match the body's method %q", h, in.method)}
+	}
+	if h := r.Header.Get("Mcp-Name"); h != "" && in.parseable && h != in.name {
+		return nil, http.StatusBadRequest, rpcProblem{headerMismatch, "the Mcp-Name header does not match the body"}
+	}
+	return in, 0, rpcProblem{}
+}
+
+func cmpOr(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// limiter is a token bucket per principal. Buckets idle for ten minutes are
+// dropped, so the map stays bounded by the principals active recently.
+type limiter struct {
+	mu      sync.Mutex
+	limit   rate.Limit
+	burst   int
+	buckets map[string]*bucket
+	swept   time.Time
+}
+
+type bucket struct {
+	l    *rate.Limiter
+	seen time.Time
+}
+
+func newLimiter(limit rate.Limit, burst int) *limiter {
+	return &limiter{limit: limit, burst: burst, buckets: map[string]*bucket{}}
+}
+
+// reserve takes a token for key; it returns how long to wait when none is
+// left (and takes nothing), 0 when the request may go ahead.
+func (l *limiter) reserve(key string) time.Duration {
+	if l.limit <= 0 {
+		return 0
+	}
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.swept) > time.Minute {
+		for k, b := range l.buckets {
+			if now.Sub(b.seen) > 10*time.Minute {
+				delete(l.buckets, k)
+			}
+		}
+		l.swept = now
+	}
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{l: rate.NewLimiter(l.limit, l.burst)}
+		l.buckets[key] = b
+	}
+	b.seen = now
+	res := b.l.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return d
+	}
+	return 0
+}
