@@ -40,7 +40,7 @@ var (
 
 // seededStore returns a store of its own, a copy of one seeded SQLite file
 // (seeding once per test binary keeps the suite fast).
-func seededStore(t *testing.T) contoso.Store {
+func seededStore(t testing.TB) contoso.Store {
 	t.Helper()
 	ctx := context.Background()
 	templateOnce.Do(func() {
@@ -118,11 +118,11 @@ type fixtureOptions struct {
 	disabled  bool
 }
 
-func newFixture(t *testing.T, st contoso.Store) *fixture {
+func newFixture(t testing.TB, st contoso.Store) *fixture {
 	return newFixtureWith(t, st, fixtureOptions{})
 }
 
-func newFixtureWith(t *testing.T, st contoso.Store, o fixtureOptions) *fixture {
+func newFixtureWith(t testing.TB, st contoso.Store, o fixtureOptions) *fixture {
 	t.Helper()
 	if st == nil {
 		st = seededStore(t)
@@ -172,7 +172,7 @@ func newFixtureWith(t *testing.T, st contoso.Store, o fixtureOptions) *fixture {
 }
 
 // token mints a development token.
-func (f *fixture) token(t *testing.T, tenant, subject string, roles ...string) string {
+func (f *fixture) token(t testing.TB, tenant, subject string, roles ...string) string {
 	t.Helper()
 	tok, err := f.dev.Mint(tenant, subject, roles, time.Hour)
 	if err != nil {
@@ -183,7 +183,7 @@ func (f *fixture) token(t *testing.T, tenant, subject string, roles ...string) s
 
 // endpoint starts (once) and returns the HTTP endpoint, behind the same
 // request-id middleware as the real server.
-func (f *fixture) endpoint(t *testing.T) string {
+func (f *fixture) endpoint(t testing.TB) string {
 	t.Helper()
 	if f.url == "" {
 		hs := httptest.NewServer(telemetry.Middleware(f.svc.Logger(), f.svc.Handler()))
