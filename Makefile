@@ -4,7 +4,7 @@ BIN     := bin/contoso-mcp
 ADDR    ?= 127.0.0.1:8000
 DATA    ?= ./data
 
-.PHONY: run build test unit peers conformance ts-client inspector lint fmt clean
+.PHONY: run build test unit peers conformance ts-client inspector oidc-e2e lint fmt clean
 
 run: build ## serve on http://127.0.0.1:8000/mcp from ./data (seeded on first start)
 	$(BIN) serve --addr $(ADDR) --data-dir $(DATA)
@@ -26,6 +26,9 @@ ts-client: build peers ## the TypeScript SDK client against the built server
 
 inspector: build peers ## every tool through MCP Inspector's CLI
 	@scripts/inspector.sh $(BIN)
+
+oidc-e2e: build peers ## AUTH_MODE=oidc against oauth2-mock-server
+	@scripts/oidc-e2e.sh $(BIN)
 
 conformance: build peers ## @modelcontextprotocol/conformance 0.1.16 and 0.2.0-alpha.12
 	@scripts/conformance.sh $(BIN)

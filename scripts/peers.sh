@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the pinned Node peers of test/peers (Node 22 binary, the MCP
-# conformance suites 0.1.16 and 0.2.0-alpha.12, Inspector, TypeScript SDK)
+# conformance suites 0.1.16 and 0.2.0-alpha.12, Inspector, TypeScript SDK,
+# oauth2-mock-server)
 # from test/peers/package-lock.json, when node_modules is missing or older than
 # the lock. Prints the path of the Node 22 binary on success.
 #

@@ -5,6 +5,7 @@
 #   go          go test -race over every package (counts tests and subtests)
 #   ts-client   the TypeScript SDK client against the built server
 #   inspector   every tool through MCP Inspector's CLI
+#   oidc-e2e    AUTH_MODE=oidc against oauth2-mock-server as an independent issuer
 #   conformance @modelcontextprotocol/conformance 0.1.16 and 0.2.0-alpha.12
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -64,6 +65,7 @@ run_counted() {
 
 run_counted ts-client scripts/ts-client.sh "$bin"
 run_counted inspector scripts/inspector.sh "$bin"
+run_counted oidc-e2e scripts/oidc-e2e.sh "$bin"
 
 stage "conformance"
 scripts/conformance.sh "$bin" 2>&1 | tee "$logs/conformance.log"

@@ -71,11 +71,14 @@ func Register(s *mcp.Server, env Env, allow func(Spec) bool) {
 	if env.Logger == nil {
 		env.Logger = slog.New(slog.DiscardHandler)
 	}
+	schemas := map[string]*jsonschema.Schema{}
 	for _, d := range definitions {
 		if allow == nil || allow(Spec{Name: d.tool.Name, Access: d.access}) {
 			d.register(s, &env)
+			schemas[d.tool.Name] = d.tool.InputSchema.(*jsonschema.Schema)
 		}
 	}
+	s.AddReceivingMiddleware(clarifyArguments(schemas))
 }
 
 type definition struct {
@@ -196,10 +199,12 @@ func positiveID(s *jsonschema.Schema, names ...string) {
 	}
 }
 
+const datePattern = `^\d{4}-\d{2}-\d{2}$`
+
 func dateFormat(s *jsonschema.Schema, names ...string) {
 	for _, n := range names {
 		p := prop(s, n)
-		p.Pattern = `^\d{4}-\d{2}-\d{2}$`
+		p.Pattern = datePattern
 	}
 }
 
