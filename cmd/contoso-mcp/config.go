@@ -37,6 +37,7 @@ type config struct {
 	RatePerSecond  float64
 	RateBurst      int
 	StdioRoles     []string
+	StepDuration   time.Duration
 }
 
 // authConfig is the token-check part of the configuration.
@@ -92,6 +93,7 @@ var envVars = []struct{ Name, Default string }{
 	{"RATE_LIMIT_PER_SECOND", "50"},
 	{"RATE_LIMIT_BURST", "100"},
 	{"STDIO_ROLES", "query,admin,security"},
+	{"TROUBLESHOOT_STEP", "5s"},
 }
 
 // env returns the variable or its default; defaults that are prose (shown
@@ -170,7 +172,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, now time
 	durations := []struct {
 		name string
 		dst  *time.Duration
-	}{{"SESSION_IDLE_TIMEOUT", &c.SessionTimeout}, {"SHUTDOWN_TIMEOUT", &c.ShutdownGrace}}
+	}{{"SESSION_IDLE_TIMEOUT", &c.SessionTimeout}, {"SHUTDOWN_TIMEOUT", &c.ShutdownGrace}, {"TROUBLESHOOT_STEP", &c.StepDuration}}
 	for _, d := range durations {
 		if *d.dst, err = time.ParseDuration(e(d.name)); err != nil || *d.dst <= 0 {
 			return nil, fs, fmt.Errorf("%s: %q is not a positive duration such as 30s or 5m", d.name, e(d.name))

@@ -120,8 +120,8 @@ func TestServeSeedsThenRestartReusesData(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: tools/list: %v", v, err)
 		}
-		if len(res.Tools) != 17 {
-			t.Errorf("%s: %d tools, want the 17 of query+admin", v, len(res.Tools))
+		if len(res.Tools) != 18 {
+			t.Errorf("%s: %d tools, want the 18 of query+admin", v, len(res.Tools))
 		}
 	}
 	cs := connect(t, url, "2026-07-28", token)
@@ -176,10 +176,18 @@ func TestServeStdio(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(context.Background(), []string{"contoso-mcp", "serve", "--stdio", "--data-dir", t.TempDir()},
-			envOf(map[string]string{"SEED_CUSTOMER_COUNT": "5"}), inR, outW, io.Discard)
+			envOf(map[string]string{"SEED_CUSTOMER_COUNT": "5", "TROUBLESHOOT_STEP": "1ms"}), inR, outW, io.Discard)
 		outW.Close()
 	}()
-	c := mcp.NewClient(&mcp.Implementation{Name: "stdio-test", Version: "1"}, nil)
+	var progress []float64
+	var mu sync.Mutex
+	c := mcp.NewClient(&mcp.Implementation{Name: "stdio-test", Version: "1"}, &mcp.ClientOptions{
+		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
+			mu.Lock()
+			progress = append(progress, r.Params.Progress)
+			mu.Unlock()
+		},
+	})
 	cs, err := c.Connect(context.Background(), &mcp.IOTransport{Reader: outR, Writer: inW}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -191,6 +199,16 @@ func TestServeStdio(t *testing.T) {
 	if !strings.Contains(text(res), "14 customers") {
 		t.Errorf("got %q, want 5 + 9 customers", text(res))
 	}
+	p := &mcp.CallToolParams{Name: "trouble_shoot_device", Arguments: map[string]any{"device_name": "modem", "detail": "no internet"}}
+	p.SetProgressToken(7)
+	if res, err := cs.CallTool(context.Background(), p); err != nil || res.IsError {
+		t.Fatalf("trouble_shoot_device over stdio: %v", err)
+	}
+	mu.Lock()
+	if len(progress) != 10 || progress[9] != 100 {
+		t.Errorf("progress over stdio: %v, want 0 to 100 in ten notifications", progress)
+	}
+	mu.Unlock()
 	cs.Close()
 	select {
 	case err := <-done:

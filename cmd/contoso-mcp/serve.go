@@ -117,6 +117,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		RateBurst:           cfg.RateBurst,
 		SessionTimeout:      cfg.SessionTimeout,
 		MaxBodyBytes:        cfg.MaxBodyBytes,
+		TroubleshootStep:    cfg.StepDuration,
 	}
 	if cfg.RatePerSecond == 0 {
 		mcfg.RateLimit = 0

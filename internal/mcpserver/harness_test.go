@@ -116,6 +116,7 @@ type fixtureOptions struct {
 	rateLimit rate.Limit
 	rateBurst int
 	disabled  bool
+	step      time.Duration // trouble_shoot_device's step (0: 1 ms)
 }
 
 func newFixture(t testing.TB, st contoso.Store) *fixture {
@@ -132,6 +133,9 @@ func newFixtureWith(t testing.TB, st contoso.Store, o fixtureOptions) *fixture {
 	if o.fabrikam != nil {
 		stores["fabrikam"] = o.fabrikam
 		tenants["fabrikam"] = "fabrikam"
+	}
+	if o.step == 0 {
+		o.step = time.Millisecond
 	}
 	dir := t.TempDir()
 	dev, err := auth.LoadOrCreateDevIssuer(dir)
@@ -167,6 +171,7 @@ func newFixtureWith(t testing.TB, st contoso.Store, o fixtureOptions) *fixture {
 		RateLimit:           o.rateLimit,
 		RateBurst:           o.rateBurst,
 		Now:                 func() time.Time { return now },
+		TroubleshootStep:    o.step,
 	})
 	return &fixture{store: st, stores: stores, svc: svc, logs: logs, dev: dev}
 }
@@ -334,4 +339,16 @@ func listTools(t *testing.T, cs *mcp.ClientSession) map[string]*mcp.Tool {
 		m[tool.Name] = tool
 	}
 	return m
+}
+
+// decode unmarshals a result's structured content.
+func decode(t *testing.T, res *mcp.CallToolResult, out any) {
+	t.Helper()
+	raw, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		t.Fatal(err)
+	}
 }

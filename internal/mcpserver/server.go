@@ -72,6 +72,8 @@ type Config struct {
 	RateBurst int
 	// Now is the clock for the tools (nil: time.Now).
 	Now func() time.Time
+	// TroubleshootStep is the duration of each step of trouble_shoot_device.
+	TroubleshootStep time.Duration
 	// SessionTimeout closes 2025-11-25 sessions idle this long (0: 30 minutes).
 	SessionTimeout time.Duration
 	// MaxBodyBytes bounds request bodies (0: 1 MiB).
@@ -166,7 +168,7 @@ func (s *Service) server(g Grants) *mcp.Server {
 	}
 	srv := mcp.NewServer(&mcp.Implementation{Name: s.cfg.Name, Title: "Contoso customer support", Version: s.cfg.Version}, opts)
 	srv.AddReceivingMiddleware(logging(s.cfg.Logger), s.audit())
-	tools.Register(srv, tools.Env{Store: s.store, Now: s.cfg.Now, Logger: s.cfg.Logger}, g.allows)
+	tools.Register(srv, tools.Env{Store: s.store, Now: s.cfg.Now, Logger: s.cfg.Logger, TroubleshootStep: s.cfg.TroubleshootStep}, g.allows)
 	if s.cfg.Extend != nil {
 		s.cfg.Extend(srv)
 	}

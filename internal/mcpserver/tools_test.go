@@ -51,13 +51,13 @@ func TestToolsListGolden(t *testing.T) {
 			t.Errorf("%s: want an output schema, a description and openWorldHint false", tool.Name)
 		}
 	}
-	want18 := []string{"get_all_customers", "get_customer_detail", "get_subscription_detail", "get_invoice_payments",
+	wantNames := []string{"get_all_customers", "get_customer_detail", "get_subscription_detail", "get_invoice_payments",
 		"get_data_usage", "get_promotions", "get_eligible_promotions", "search_knowledge_base", "get_security_logs",
 		"get_customer_orders", "get_support_tickets", "get_products", "get_product_detail", "get_billing_summary",
-		"pay_invoice", "create_support_ticket", "update_subscription", "unlock_account"}
+		"pay_invoice", "create_support_ticket", "update_subscription", "unlock_account", "trouble_shoot_device"}
 	slices.Sort(names)
-	slices.Sort(want18)
-	if diff := cmp.Diff(want18, names); diff != "" {
+	slices.Sort(wantNames)
+	if diff := cmp.Diff(wantNames, names); diff != "" {
 		t.Errorf("tool names (-want +got):\n%s", diff)
 	}
 }
@@ -94,6 +94,7 @@ func validCalls(johnsInvoice int64) []struct {
 		{"create_support_ticket", map[string]any{"customer_id": john, "subscription_id": john, "category": "billing", "priority": "normal", "subject": "Overage", "description": "Customer disputes the overage charge."}},
 		{"update_subscription", map[string]any{"subscription_id": john, "roaming_enabled": true, "data_cap_gb": 50}},
 		{"unlock_account", map[string]any{"customer_id": scenario(4)}},
+		{"trouble_shoot_device", map[string]any{"device_name": "router-1", "detail": "no internet since this morning"}},
 	}
 }
 

@@ -33,6 +33,9 @@ type Env struct {
 	Now func() time.Time
 	// Logger receives the causes of internal errors (never arguments).
 	Logger *slog.Logger
+	// TroubleshootStep is the duration of each of trouble_shoot_device's nine
+	// steps (0: 5 s, about 45 s in all).
+	TroubleshootStep time.Duration
 }
 
 // Access says what a tool needs of the caller.
@@ -46,10 +49,12 @@ const (
 	Security
 )
 
-// Spec describes one registered tool: its name and the access it needs.
+// Spec describes one registered tool: its name, the access it needs, and
+// whether it runs long (reports progress; may run as a task).
 type Spec struct {
-	Name   string
-	Access Access
+	Name        string
+	Access      Access
+	LongRunning bool
 }
 
 // Catalog lists every data tool with the access it needs, in the order
@@ -57,7 +62,7 @@ type Spec struct {
 func Catalog() []Spec {
 	specs := make([]Spec, 0, len(definitions))
 	for _, d := range definitions {
-		specs = append(specs, Spec{Name: d.tool.Name, Access: d.access})
+		specs = append(specs, d.spec())
 	}
 	return specs
 }
@@ -71,9 +76,12 @@ func Register(s *mcp.Server, env Env, allow func(Spec) bool) {
 	if env.Logger == nil {
 		env.Logger = slog.New(slog.DiscardHandler)
 	}
+	if env.TroubleshootStep <= 0 {
+		env.TroubleshootStep = 5 * time.Second
+	}
 	schemas := map[string]*jsonschema.Schema{}
 	for _, d := range definitions {
-		if allow == nil || allow(Spec{Name: d.tool.Name, Access: d.access}) {
+		if allow == nil || allow(d.spec()) {
 			d.register(s, &env)
 			schemas[d.tool.Name] = d.tool.InputSchema.(*jsonschema.Schema)
 		}
@@ -82,9 +90,14 @@ func Register(s *mcp.Server, env Env, allow func(Spec) bool) {
 }
 
 type definition struct {
-	tool     *mcp.Tool
-	access   Access
-	register func(s *mcp.Server, env *Env)
+	tool        *mcp.Tool
+	access      Access
+	longRunning bool
+	register    func(s *mcp.Server, env *Env)
+}
+
+func (d definition) spec() Spec {
+	return Spec{Name: d.tool.Name, Access: d.access, LongRunning: d.longRunning}
 }
 
 var definitions []definition
@@ -92,7 +105,11 @@ var definitions []definition
 func init() {
 	defineReads()
 	defineWrites()
+	defineLongRunning()
 }
+
+// requestKey carries the MCP request to the handler's helpers (progress).
+type requestKey struct{}
 
 // Result is implemented by every tool output: Summary is the readable text
 // that goes with the structured content.
@@ -133,6 +150,7 @@ func define[In any, Out Result](t *mcp.Tool, access Access, patch func(*jsonsche
 						res, err = nil, errors.New("internal error")
 					}
 				}()
+				ctx = context.WithValue(ctx, requestKey{}, req)
 				st, err := env.Store(ctx, req)
 				if err != nil {
 					return nil, out, toolError(ctx, env, t.Name, err)
