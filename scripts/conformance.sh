@@ -13,86 +13,26 @@
 # when either suite fails.
 set -euo pipefail
 
-usage() { echo "usage: $0 BINARY   (a built contoso-mcp)" >&2; exit 2; }
-[[ $# -eq 1 ]] || usage
-[[ -x "$1" && -f "$1" ]] || { echo "conformance: $1 is not an executable file" >&2; usage; }
+# The shared helpers (lib_*); script_name prefixes their messages.
+script_name=conformance
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+lib_setup "$@"
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-binary="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 baseline="$root/test/conformance/baseline-2026.yml"
 modules="$root/test/peers/node_modules"
 suite_timeout="${CONFORMANCE_TIMEOUT:-900}" # seconds, per suite
 health_timeout="${CONFORMANCE_HEALTH_TIMEOUT:-30}" # seconds
 
-node="$("$root/scripts/peers.sh")"
-
-if [[ -n "${CONFORMANCE_OUT:-}" ]]; then
-	work="$CONFORMANCE_OUT"
-	mkdir -p "$work"
-else
-	work="$(mktemp -d "${TMPDIR:-/tmp}/contoso-conformance.XXXXXX")"
-fi
+# No NOTE: the results are the point of a run, so the work directory is always
+# kept (only the server's data goes); its path is printed up front.
+lib_workdir "${CONFORMANCE_OUT:-}"
 echo "conformance: results and logs in $work"
 
-server_pid=""
-cleanup() {
-	local rc=$?
-	if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		for _ in $(seq 50); do
-			kill -0 "$server_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$server_pid" 2>/dev/null; then
-			echo "conformance: server $server_pid ignored SIGTERM; killing it" >&2
-			kill -KILL "$server_pid" 2>/dev/null || true
-		fi
-		wait "$server_pid" 2>/dev/null || true
-	fi
-	rm -rf "$work/data"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# A free loopback port: bind port 0 and report what the kernel chose.
-free_port() {
-	"$node" -e '
-		const s = require("net").createServer();
-		s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-
-# healthy URL: exit 0 when GET URL answers 2xx within two seconds.
-healthy() {
-	"$node" -e '
-		fetch(process.argv[1], { signal: AbortSignal.timeout(2000) })
-			.then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1));' "$1"
-}
-
-port="$(free_port)"
-base="http://127.0.0.1:$port"
-mkdir -p "$work/data"
+lib_port
 echo "conformance: starting $binary serve --conformance-fixtures on $base"
 # The suite sends no token: auth is off for this loopback-only run.
-DISABLE_AUTH=true SEED_CUSTOMER_COUNT=20 "$binary" serve --conformance-fixtures --addr "127.0.0.1:$port" --data-dir "$work/data" \
-	>"$work/server.log" 2>&1 </dev/null &
-server_pid=$!
-
-deadline=$((SECONDS + health_timeout))
-until healthy "$base/healthz"; do
-	if ! kill -0 "$server_pid" 2>/dev/null; then
-		echo "conformance: the server exited before it became healthy; its log:" >&2
-		cat "$work/server.log" >&2
-		exit 1
-	fi
-	if ((SECONDS >= deadline)); then
-		echo "conformance: $base/healthz not healthy after ${health_timeout}s; the server's log:" >&2
-		cat "$work/server.log" >&2
-		exit 1
-	fi
-	sleep 0.2
-done
+DISABLE_AUTH=true SEED_CUSTOMER_COUNT=20 lib_serve "$work/server.log" "$work/data" --conformance-fixtures
 echo "conformance: server $server_pid healthy"
 
 strip_ansi() { sed -e 's/\x1b\[[0-9;]*m//g'; }
@@ -100,7 +40,7 @@ strip_ansi() { sed -e 's/\x1b\[[0-9;]*m//g'; }
 # explain_failures LOG OUTDIR: the failing scenarios that count (with a
 # baseline: those not in it) and their failing checks.
 explain_failures() {
-	local log="$1" out="$2" names
+	local log="$1" out="$2" names n
 	if grep -q 'Unexpected failures (not in baseline)' "$log"; then
 		names="$(strip_ansi <"$log" | sed -n '/Unexpected failures (not in baseline)/,/^$/{s/^ *✗ *\([^: ]*\).*/\1/p}' | sort -u)"
 		echo "  failing scenarios not in the baseline:"
@@ -108,13 +48,16 @@ explain_failures() {
 		names="$(strip_ansi <"$log" | sed -n 's/^✗ \([^:]*\):.*/\1/p')"
 		echo "  failing scenarios:"
 	fi
-	[[ -n "$names" ]] && sed 's/^/    /' <<<"$names"
+	if [[ -n "$names" ]]; then
+		while IFS= read -r n; do echo "    $n"; done <<<"$names"
+	fi
 	if grep -q 'Stale baseline entries' "$log"; then
 		echo "  stale baseline entries (they pass now: remove them from $baseline):"
 		strip_ansi <"$log" | sed -n '/Stale baseline entries/,/^$/{s/^ *✓ */    /p}'
 	fi
 	[[ -n "$names" ]] || return 0
 	echo "  their failing checks (scenario: check: message):"
+	# shellcheck disable=SC2016 # JavaScript: ${...} is a template literal's
 	"$node" -e '
 		const fs = require("fs"), path = require("path");
 		const [out, list] = process.argv.slice(1);

@@ -21,12 +21,12 @@
 # to choose it), kept when a run fails.
 set -euo pipefail
 
-usage() { echo "usage: $0 BINARY   (a built contoso-mcp)" >&2; exit 2; }
-[[ $# -eq 1 ]] || usage
-[[ -x "$1" && -f "$1" ]] || { echo "inspector: $1 is not an executable file" >&2; usage; }
+# The shared helpers (lib_*); script_name prefixes their messages.
+script_name=inspector
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+lib_setup "$@"
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-binary="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 cli="$root/test/peers/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"
 check="$root/test/peers/inspector-check.mjs"
 eras="${INSPECTOR_ERAS:-legacy modern}"
@@ -35,100 +35,24 @@ health_timeout="${INSPECTOR_HEALTH_TIMEOUT:-30}" # seconds
 customers=20
 scenario() { echo $((customers + $1)); } # scenario N's customer and subscription id
 
-node="$("$root/scripts/peers.sh")"
 [[ -f "$cli" ]] || { echo "inspector: $cli is missing (scripts/peers.sh --force)" >&2; exit 1; }
 
-keep_work=0
-if [[ -n "${INSPECTOR_OUT:-}" ]]; then
-	work="$INSPECTOR_OUT"
-	mkdir -p "$work"
-	keep_work=1
-else
-	work="$(mktemp -d "${TMPDIR:-/tmp}/contoso-inspector.XXXXXX")"
-fi
+# Outputs and logs go to $work: removed after a run that passed, unless
+# INSPECTOR_OUT chose it.
+lib_workdir "${INSPECTOR_OUT:-}" "outputs and logs in"
 # The Inspector keeps a catalog and client storage under $HOME: give it one of
 # its own so that nothing outside $work is written.
 mkdir -p "$work/home"
 
-server_pid=""
-stop_server() {
-	if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		for _ in $(seq 50); do
-			kill -0 "$server_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$server_pid" 2>/dev/null; then
-			echo "inspector: server $server_pid ignored SIGTERM; killing it" >&2
-			kill -KILL "$server_pid" 2>/dev/null || true
-		fi
-		wait "$server_pid" 2>/dev/null || true
-	fi
-	server_pid=""
-}
-cleanup() {
-	local rc=$?
-	stop_server
-	rm -rf "$work"/data-*
-	if ((rc == 0 && keep_work == 0)); then
-		rm -rf "$work"
-	else
-		echo "inspector: outputs and logs in $work" >&2
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# elapsed_ms T0: milliseconds since $EPOCHREALTIME was T0.
-elapsed_ms() {
-	local now=$EPOCHREALTIME
-	echo $(((${now/./} - ${1/./}) / 1000))
-}
-seconds() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
-
-# A free loopback port: bind port 0 and report what the kernel chose.
-free_port() {
-	"$node" -e '
-		const s = require("net").createServer();
-		s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-
-# healthy URL: exit 0 when GET URL answers 2xx within two seconds.
-healthy() {
-	"$node" -e '
-		fetch(process.argv[1], { signal: AbortSignal.timeout(2000) })
-			.then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1));' "$1"
-}
-
-# start_server NAME: serves BINARY with a fresh data directory; sets base.
+# start_server NAME: serves BINARY with a fresh data directory; sets base and
+# token.
 start_server() {
-	local name="$1" port log="$work/server-$1.log"
-	port="$(free_port)"
-	base="http://127.0.0.1:$port"
-	rm -rf "$work/data-$name"
-	mkdir -p "$work/data-$name"
-	SEED_CUSTOMER_COUNT=$customers "$binary" serve --addr "127.0.0.1:$port" --data-dir "$work/data-$name" \
-		>"$log" 2>&1 </dev/null &
-	server_pid=$!
-	local deadline=$((SECONDS + health_timeout))
-	until healthy "$base/healthz"; do
-		if ! kill -0 "$server_pid" 2>/dev/null; then
-			echo "inspector: the server exited before it became healthy; its log:" >&2
-			cat "$log" >&2
-			exit 1
-		fi
-		if ((SECONDS >= deadline)); then
-			echo "inspector: $base/healthz not healthy after ${health_timeout}s; the server's log:" >&2
-			cat "$log" >&2
-			exit 1
-		fi
-		sleep 0.2
-	done
+	local name="$1"
+	lib_port
+	SEED_CUSTOMER_COUNT=$customers lib_serve "$work/server-$name.log" "$work/data-$name"
 	# The server runs in its default, secure mode: every call carries a
-	# development token with every role, minted as the README shows.
-	token="$("$binary" token --data-dir "$work/data-$name" --roles query,admin,security --subject inspector)"
+	# development token with every role.
+	token="$(lib_dev_token "$work/data-$name")"
 	echo "inspector: server $server_pid healthy on $base ($name era)"
 }
 
@@ -141,7 +65,7 @@ inspect() {
 	HOME="$work/home" timeout "$call_timeout" "$node" "$cli" --cli "$base/mcp" --protocol-era "$era" \
 		--header "Authorization: Bearer $token" --format json "$@" >"$out.json" 2>"$out.err" </dev/null || rc=$?
 	echo "$rc" >"$out.rc"
-	elapsed_ms "$t0" >"$out.ms"
+	lib_elapsed_ms "$t0" >"$out.ms"
 	((++calls))
 }
 
@@ -222,15 +146,15 @@ run_era() {
 	call "$era" unlock_account "{\"customer_id\": $(scenario 4)}"
 
 	local ms
-	ms="$(elapsed_ms "$t0")"
+	ms="$(lib_elapsed_ms "$t0")"
 	total_ms=$((total_ms + ms))
-	echo "inspector: $era era: 19 Inspector CLI runs in $(seconds "$ms")s"
+	echo "inspector: $era era: 19 Inspector CLI runs in $(lib_seconds "$ms")s"
 	if ! kill -0 "$server_pid" 2>/dev/null; then
 		echo "inspector: the server died during the $era run; its log:" >&2
 		cat "$work/server-$era.log" >&2
 		server_died=1
 	fi
-	stop_server
+	lib_stop_server
 }
 
 calls=0
@@ -245,7 +169,7 @@ echo
 rc=0
 # shellcheck disable=SC2086 # eras is a list
 "$node" "$check" "$work" $eras || rc=$?
-echo "inspector: $calls Inspector CLI runs took $(seconds "$total_ms")s ($((total_ms / (calls > 0 ? calls : 1))) ms each on average); $(seconds "$(elapsed_ms "$t_all")")s in all"
+echo "inspector: $calls Inspector CLI runs took $(lib_seconds "$total_ms")s ($((total_ms / (calls > 0 ? calls : 1))) ms each on average); $(lib_elapsed "$t_all")s in all"
 if ((server_died)); then
 	((rc != 0)) || rc=1
 fi

@@ -18,108 +18,42 @@
 # it), kept when a run fails. The last line is "oidc-e2e: N passed, M failed".
 set -euo pipefail
 
-usage() { echo "usage: $0 BINARY   (a built contoso-mcp)" >&2; exit 2; }
-[[ $# -eq 1 ]] || usage
-[[ -x "$1" && -f "$1" ]] || { echo "oidc-e2e: $1 is not an executable file" >&2; usage; }
+# The shared helpers (lib_*); script_name prefixes their messages.
+script_name=oidc-e2e
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+lib_setup "$@"
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-binary="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 test_file="$root/test/peers/oidc-e2e.test.mjs"
 test_timeout="${OIDC_E2E_TIMEOUT:-180}" # seconds
 # The test file has 12 tests; fewer passes than this means it did not really run.
 min_tests=12
 
-node="$("$root/scripts/peers.sh")"
-
-keep_work=0
-if [[ -n "${OIDC_E2E_OUT:-}" ]]; then
-	work="$OIDC_E2E_OUT"
-	mkdir -p "$work"
-	keep_work=1
-else
-	work="$(mktemp -d "${TMPDIR:-/tmp}/contoso-oidc-e2e.XXXXXX")"
-fi
-rm -f "$work/server.pid"
-
-# stop_server: the test stops the server it started; if the test was killed
-# first, stop it here, by the pid it recorded, and only if that process is
-# still our binary.
-stop_server() {
-	local pid
-	pid="$(cat "$work/server.pid" 2>/dev/null || true)"
-	[[ "$pid" =~ ^[0-9]+$ ]] || return 0
-	kill -0 "$pid" 2>/dev/null || return 0
-	[[ "$(readlink -f "/proc/$pid/exe" 2>/dev/null || true)" == "$(readlink -f "$binary")" ]] || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	echo "oidc-e2e: server $pid ignored SIGTERM; killing it" >&2
-	kill -KILL "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-	local rc=$?
-	stop_server
-	rm -rf "$work/data"
-	if ((rc == 0 && keep_work == 0)); then
-		rm -rf "$work"
-	else
-		echo "oidc-e2e: logs in $work" >&2
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# elapsed T0: seconds since $EPOCHREALTIME was T0, with one decimal.
-elapsed() {
-	local now=$EPOCHREALTIME
-	local ms=$(((${now/./} - ${1/./}) / 1000))
-	printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100))
-}
+# Logs go to $work: removed after a run that passed, unless OIDC_E2E_OUT chose it.
+lib_workdir "${OIDC_E2E_OUT:-}" "logs in"
+# The test starts the server itself, with its data in $work/data, and stops
+# it. If the test was killed first, the EXIT trap stops the server by the pid
+# the test records here (only if that process still runs our binary).
+server_pid_file="$work/server.pid"
+rm -f "$server_pid_file"
+lib_scratch+=("$work/data")
 
 echo "oidc-e2e: $binary against oauth2-mock-server (logs in $work)"
 tap="$work/oidc-e2e.tap"
 rc=0
 t0=$EPOCHREALTIME
 CONTOSO_MCP_BINARY="$binary" OIDC_E2E_WORK="$work" \
-	timeout "$test_timeout" "$node" --test \
-	--test-reporter=spec --test-reporter-destination=stdout \
-	--test-reporter=tap --test-reporter-destination="$tap" \
-	"$test_file" || rc=$?
-secs="$(elapsed "$t0")"
+	lib_node_test "$tap" "$test_file" || rc=$?
+secs="$(lib_elapsed "$t0")"
 
-# count NAME: the number on the TAP summary line "# NAME N" (0 when absent).
-count() {
-	local n
-	n="$(sed -n "s/^# $1 \([0-9][0-9]*\)\$/\1/p" "$tap" 2>/dev/null | tail -n 1)"
-	echo "${n:-0}"
-}
-passed="$(count pass)"
-failed=$(($(count fail) + $(count cancelled)))
+passed="$(lib_tap_count "$tap" pass)"
+failed=$(($(lib_tap_count "$tap" fail) + $(lib_tap_count "$tap" cancelled)))
 
 echo
 echo "oidc-e2e: the test took ${secs}s (with the issuer's and the server's start)"
 
-status=0
-if ((rc == 124)); then
-	echo "oidc-e2e: the test timed out after ${test_timeout}s" >&2
-	status=1
-elif ((rc != 0)); then
-	status=$rc
-fi
-# node --test passes a file that defines no test (it counts the file itself as
-# one passing test): require at least min_tests passes.
-if ((passed < min_tests)); then
-	echo "oidc-e2e: only $passed tests passed; the test has $min_tests (exit code $rc): treating that as a failure" >&2
-	((status != 0)) || status=1
-fi
-if ((failed > 0 && status == 0)); then
-	status=1
-fi
+# status: at least min_tests passes and no failure (lib_test_status).
+lib_test_status "$rc" "$passed" "$failed" "$min_tests" "the test has"
 if ((status != 0)) && [[ -s "$work/server.log" ]]; then
 	echo "oidc-e2e: the last 60 lines of the server's log ($work/server.log):" >&2
 	tail -n 60 "$work/server.log" >&2
