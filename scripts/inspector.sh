@@ -11,9 +11,9 @@
 # (SEED_CUSTOMER_COUNT=20, scenario customers 21..29), runs
 #   inspector --cli URL --method tools/list --format json
 # and then --method tools/call --tool-name NAME --tool-args-json '{...}' for
-# each of the 18 tools with valid arguments (the write tools on scenario
+# each of the 19 tools with valid arguments (the write tools on scenario
 # customers), and stops the server. test/peers/inspector-check.mjs then checks
-# the captured outputs: tools/list lists exactly the 18 tools, and every call
+# the captured outputs: tools/list lists exactly the 19 tools, and every call
 # exits 0 with text content, no isError, and a structuredContent valid against
 # the tool's outputSchema (JSON Schema 2020-12, ajv). It prints one line per
 # check and "inspector: N passed, M failed"; the script exits non-zero on any
@@ -49,7 +49,7 @@ mkdir -p "$work/home"
 start_server() {
 	local name="$1"
 	lib_port
-	SEED_CUSTOMER_COUNT=$customers lib_serve "$work/server-$name.log" "$work/data-$name"
+	TROUBLESHOOT_STEP=10ms SEED_CUSTOMER_COUNT=$customers lib_serve "$work/server-$name.log" "$work/data-$name"
 	# The server runs in its default, secure mode: every call carries a
 	# development token with every role.
 	token="$(lib_dev_token "$work/data-$name")"
@@ -144,11 +144,12 @@ run_era() {
 	call "$era" create_support_ticket "{\"customer_id\": $(scenario 1), \"subscription_id\": $(scenario 1), \"category\": \"billing\", \"priority\": \"normal\", \"subject\": \"Question about overage charges\", \"description\": \"Customer asks about the overage charges on the last invoice (inspector check).\"}"
 	call "$era" update_subscription "{\"subscription_id\": $(scenario 3), \"roaming_enabled\": true}"
 	call "$era" unlock_account "{\"customer_id\": $(scenario 4)}"
+	call "$era" trouble_shoot_device '{"device_name": "router-1", "detail": "no internet"}'
 
 	local ms
 	ms="$(lib_elapsed_ms "$t0")"
 	total_ms=$((total_ms + ms))
-	echo "inspector: $era era: 19 Inspector CLI runs in $(lib_seconds "$ms")s"
+	echo "inspector: $era era: 20 Inspector CLI runs in $(lib_seconds "$ms")s"
 	if ! kill -0 "$server_pid" 2>/dev/null; then
 		echo "inspector: the server died during the $era run; its log:" >&2
 		cat "$work/server-$era.log" >&2

@@ -34,7 +34,7 @@ lib_workdir "${TS_CLIENT_OUT:-}" "logs in"
 start=$EPOCHREALTIME
 lib_port
 echo "ts-client: starting $binary serve on $base"
-SEED_CUSTOMER_COUNT=$customers lib_serve "$work/server.log" "$work/data"
+TROUBLESHOOT_STEP=100ms SEED_CUSTOMER_COUNT=$customers lib_serve "$work/server.log" "$work/data"
 echo "ts-client: server $server_pid healthy"
 
 # The spec reporter for people on stdout; TAP to a file for the counts.

@@ -1,6 +1,6 @@
 // A TypeScript SDK client (@modelcontextprotocol/sdk, Client +
 // StreamableHTTPClientTransport) against a running contoso-mcp: it connects,
-// lists the tools, calls every one of the 18 with valid arguments on the seeded
+// lists the tools, calls every one of the 19 with valid arguments on the seeded
 // scenario data and validates each structuredContent against the tool's
 // outputSchema with a JSON Schema 2020-12 validator, then checks that bad
 // arguments are tool errors that name the problem.
@@ -108,7 +108,7 @@ test("connects and reports the negotiated protocol", { timeout: TIMEOUT }, (t) =
 	assert.ok(client.getServerCapabilities()?.tools, "the server does not advertise the tools capability");
 });
 
-test("tools/list returns exactly the 18 tools, each with a compilable outputSchema", { timeout: TIMEOUT }, async () => {
+test("tools/list returns exactly the 19 tools, each with a compilable outputSchema", { timeout: TIMEOUT }, async () => {
 	const listed = [];
 	let cursor;
 	do {
@@ -278,6 +278,26 @@ test("unlock_account", { timeout: TIMEOUT }, async () => {
 	assert.equal(sc.event.event_type, "account_unlocked");
 	const logs = await callOk("get_security_logs", { customer_id: scenario(4) });
 	assert.equal(logs.locked, false);
+});
+
+test("trouble_shoot_device reports progress step by step", { timeout: TIMEOUT }, async () => {
+	const seen = [];
+	const result = await client.callTool(
+		{ name: "trouble_shoot_device", arguments: { device_name: "router-1", detail: "no internet" } },
+		undefined,
+		{ onprogress: (p) => seen.push({ at: Date.now(), progress: p.progress, message: p.message }), timeout: TIMEOUT },
+	);
+	const done = Date.now();
+	assert.ok(!result.isError, texts(result).join("\n"));
+	const errs = schemaErrors(validators.get("trouble_shoot_device"), result.structuredContent);
+	assert.equal(errs, "", errs);
+	called.add("trouble_shoot_device");
+	assert.deepEqual(seen.map((e) => e.progress), [0, 10, 20, 30, 40, 55, 70, 85, 95, 100]);
+	assert.match(seen[6].message, /management agent/);
+	// Streamed as it happens: the first step arrived well before the result
+	// (the server's step is TROUBLESHOOT_STEP, 100 ms in this run).
+	assert.ok(done - seen[1].at >= 400, `first step only ${done - seen[1].at} ms before the result`);
+	assert.equal(result.structuredContent.steps.length, 9);
 });
 
 test("every tool was called and validated", () => {

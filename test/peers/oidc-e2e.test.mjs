@@ -129,6 +129,7 @@ before(async () => {
 		ALLOWED_TENANTS: `${TENANT_ID}=contoso`,
 		PUBLIC_BASE_URL: publicBase,
 		SEED_CUSTOMER_COUNT: String(CUSTOMERS),
+		TROUBLESHOOT_STEP: "10ms",
 		LOG_LEVEL: "debug",
 	};
 	server = spawn(binary, ["serve", "--addr", `127.0.0.1:${port}`, "--data-dir", dataDir], {
@@ -277,12 +278,12 @@ test("(a) the protected-resource metadata names the resource and the mock issuer
 	assert.equal(oidc.issuer, iss.url);
 });
 
-test("(b) a query-role token lists exactly the 14 read tools and calls get_customer_detail", { timeout: TIMEOUT }, async (t) => {
+test("(b) a query-role token lists exactly the 15 read tools (14 data tools and trouble_shoot_device) and calls get_customer_detail", { timeout: TIMEOUT }, async (t) => {
 	const token = await iss.mint({ tid: TENANT_ID, roles: ["query"], aud: AUDIENCE });
 	await withClient(token, async (client) => {
 		t.diagnostic(`negotiated protocol ${client.transport?.protocolVersion ?? "(unknown)"}`);
 		const names = await listNames(client);
-		assert.equal(READ_TOOLS.length, 14);
+		assert.equal(READ_TOOLS.length, 15);
 		assert.deepEqual(names, READ_TOOLS);
 		const sc = await callOk(client, "get_customer_detail", { customer_id: scenario(1) });
 		assert.equal(sc.customer.customer_id, scenario(1));
@@ -311,7 +312,7 @@ test("(b) a query-role token cannot call unlock_account: refused as an unknown t
 	});
 });
 
-test("(c) an admin+security token lists all 18 tools and unlocks scenario 4's account", { timeout: TIMEOUT }, async () => {
+test("(c) an admin+security token lists all 19 tools and unlocks scenario 4's account", { timeout: TIMEOUT }, async () => {
 	const token = await iss.mint({ tid: TENANT_ID, roles: ["admin", "security"], aud: CLIENT_ID_AUDIENCE });
 	await withClient(token, async (client) => {
 		assert.deepEqual(await listNames(client), EXPECTED_TOOLS);

@@ -10,7 +10,7 @@
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
-// The 18 tools of README.md, sorted.
+// The 19 tools of README.md, sorted.
 export const EXPECTED_TOOLS = [
 	"create_support_ticket",
 	"get_all_customers",
@@ -28,6 +28,7 @@ export const EXPECTED_TOOLS = [
 	"get_support_tickets",
 	"pay_invoice",
 	"search_knowledge_base",
+	"trouble_shoot_device",
 	"unlock_account",
 	"update_subscription",
 ];
