@@ -11,9 +11,9 @@
 # (SEED_CUSTOMER_COUNT=20, scenario customers 21..29), runs
 #   inspector --cli URL --method tools/list --format json
 # and then --method tools/call --tool-name NAME --tool-args-json '{...}' for
-# each of the 19 tools with valid arguments (the write tools on scenario
+# each of the 20 tools with valid arguments (the write tools on scenario
 # customers), and stops the server. test/peers/inspector-check.mjs then checks
-# the captured outputs: tools/list lists exactly the 19 tools, and every call
+# the captured outputs: tools/list lists exactly the 20 tools, and every call
 # exits 0 with text content, no isError, and a structuredContent valid against
 # the tool's outputSchema (JSON Schema 2020-12, ajv). It prints one line per
 # check and "inspector: N passed, M failed"; the script exits non-zero on any
@@ -145,11 +145,12 @@ run_era() {
 	call "$era" update_subscription "{\"subscription_id\": $(scenario 3), \"roaming_enabled\": true}"
 	call "$era" unlock_account "{\"customer_id\": $(scenario 4)}"
 	call "$era" trouble_shoot_device '{"device_name": "router-1", "detail": "no internet"}'
+	call "$era" rerate_usage "{\"start_date\": \"$start\", \"end_date\": \"$today\", \"dry_run\": true}"
 
 	local ms
 	ms="$(lib_elapsed_ms "$t0")"
 	total_ms=$((total_ms + ms))
-	echo "inspector: $era era: 20 Inspector CLI runs in $(lib_seconds "$ms")s"
+	echo "inspector: $era era: 21 Inspector CLI runs in $(lib_seconds "$ms")s"
 	if ! kill -0 "$server_pid" 2>/dev/null; then
 		echo "inspector: the server died during the $era run; its log:" >&2
 		cat "$work/server-$era.log" >&2

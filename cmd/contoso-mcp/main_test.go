@@ -120,8 +120,8 @@ func TestServeSeedsThenRestartReusesData(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: tools/list: %v", v, err)
 		}
-		if len(res.Tools) != 18 {
-			t.Errorf("%s: %d tools, want the 18 of query+admin", v, len(res.Tools))
+		if len(res.Tools) != 19 {
+			t.Errorf("%s: %d tools, want the 19 of query+admin", v, len(res.Tools))
 		}
 	}
 	cs := connect(t, url, "2026-07-28", token)
@@ -203,6 +203,14 @@ func TestServeStdio(t *testing.T) {
 	p.SetProgressToken(7)
 	if res, err := cs.CallTool(context.Background(), p); err != nil || res.IsError {
 		t.Fatalf("trouble_shoot_device over stdio: %v", err)
+	}
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		mu.Lock()
+		n := len(progress)
+		mu.Unlock()
+		if n >= 10 {
+			break
+		}
 	}
 	mu.Lock()
 	if len(progress) != 10 || progress[9] != 100 {

@@ -94,6 +94,7 @@ type Store interface {
 	Close() error
 
 	Auditor
+	Biller
 }
 
 // PaymentRequest asks to pay an invoice. Amount must be above zero, at most

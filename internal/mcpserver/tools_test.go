@@ -54,7 +54,7 @@ func TestToolsListGolden(t *testing.T) {
 	wantNames := []string{"get_all_customers", "get_customer_detail", "get_subscription_detail", "get_invoice_payments",
 		"get_data_usage", "get_promotions", "get_eligible_promotions", "search_knowledge_base", "get_security_logs",
 		"get_customer_orders", "get_support_tickets", "get_products", "get_product_detail", "get_billing_summary",
-		"pay_invoice", "create_support_ticket", "update_subscription", "unlock_account", "trouble_shoot_device"}
+		"pay_invoice", "create_support_ticket", "update_subscription", "unlock_account", "trouble_shoot_device", "rerate_usage"}
 	slices.Sort(names)
 	slices.Sort(wantNames)
 	if diff := cmp.Diff(wantNames, names); diff != "" {
@@ -95,6 +95,8 @@ func validCalls(johnsInvoice int64) []struct {
 		{"update_subscription", map[string]any{"subscription_id": john, "roaming_enabled": true, "data_cap_gb": 50}},
 		{"unlock_account", map[string]any{"customer_id": scenario(4)}},
 		{"trouble_shoot_device", map[string]any{"device_name": "router-1", "detail": "no internet since this morning"}},
+		{"rerate_usage", map[string]any{"start_date": day(-29), "end_date": day(-1), "dry_run": true}},
+		{"rerate_usage", map[string]any{"start_date": day(-29), "end_date": day(-1), "loyalty_level": "Silver", "batch_size": 5}},
 	}
 }
 
@@ -189,6 +191,12 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"update_subscription", map[string]any{"subscription_id": john, "data_cap_gb": -1}, "data_cap_gb"},
 		{"update_subscription", map[string]any{"subscription_id": 999999, "roaming_enabled": true}, "999999"},
 		{"unlock_account", map[string]any{"customer_id": john}, "not locked"},
+		{"rerate_usage", map[string]any{"start_date": day(-5), "end_date": day(-10)}, "before"},
+		{"rerate_usage", map[string]any{"start_date": day(-60), "end_date": day(-1)}, "31 days"},
+		{"rerate_usage", map[string]any{"start_date": day(-5), "end_date": day(3)}, "future"},
+		{"rerate_usage", map[string]any{"start_date": day(-5), "end_date": day(-1), "rate_per_gb": 0}, "rate_per_gb must be greater than 0"},
+		{"rerate_usage", map[string]any{"start_date": day(-5), "end_date": day(-1), "loyalty_level": "Diamond"}, "loyalty_level must be one of"},
+		{"rerate_usage", map[string]any{"start_date": day(-5), "end_date": day(-1), "batch_size": 0}, "batch_size must be at least 1"},
 		{"unlock_account", map[string]any{"customer_id": 999999}, "999999"},
 	}
 	for _, c := range cases {

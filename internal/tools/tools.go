@@ -106,6 +106,7 @@ func init() {
 	defineReads()
 	defineWrites()
 	defineLongRunning()
+	defineBatch()
 }
 
 // requestKey carries the MCP request to the handler's helpers (progress).

@@ -1,6 +1,6 @@
 // A TypeScript SDK client (@modelcontextprotocol/sdk, Client +
 // StreamableHTTPClientTransport) against a running contoso-mcp: it connects,
-// lists the tools, calls every one of the 19 with valid arguments on the seeded
+// lists the tools, calls every one of the 20 with valid arguments on the seeded
 // scenario data and validates each structuredContent against the tool's
 // outputSchema with a JSON Schema 2020-12 validator, then checks that bad
 // arguments are tool errors that name the problem.
@@ -108,7 +108,7 @@ test("connects and reports the negotiated protocol", { timeout: TIMEOUT }, (t) =
 	assert.ok(client.getServerCapabilities()?.tools, "the server does not advertise the tools capability");
 });
 
-test("tools/list returns exactly the 19 tools, each with a compilable outputSchema", { timeout: TIMEOUT }, async () => {
+test("tools/list returns exactly the 20 tools, each with a compilable outputSchema", { timeout: TIMEOUT }, async () => {
 	const listed = [];
 	let cursor;
 	do {
@@ -298,6 +298,15 @@ test("trouble_shoot_device reports progress step by step", { timeout: TIMEOUT },
 	// (the server's step is TROUBLESHOOT_STEP, 100 ms in this run).
 	assert.ok(done - seen[1].at >= 400, `first step only ${done - seen[1].at} ms before the result`);
 	assert.equal(result.structuredContent.steps.length, 9);
+});
+
+test("rerate_usage dry run", { timeout: TIMEOUT }, async () => {
+	const end = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
+	const start = new Date(Date.now() - 29 * 86400000).toISOString().slice(0, 10);
+	const sc = await callOk("rerate_usage", { start_date: start, end_date: end, dry_run: true, batch_size: 10 });
+	assert.equal(sc.dry_run, true);
+	assert.equal(sc.batches_done, sc.batches_total);
+	assert.ok(sc.over_cap >= 1, `over_cap ${sc.over_cap}: scenario 1 is over its 10 GB cap`);
 });
 
 test("every tool was called and validated", () => {

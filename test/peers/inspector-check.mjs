@@ -1,5 +1,5 @@
 // Checks what scripts/inspector.sh captured from MCP Inspector's CLI: for each
-// protocol era, that tools/list listed exactly the 19 tools, and that every
+// protocol era, that tools/list listed exactly the 20 tools, and that every
 // tools/call succeeded (exit code 0, no isError, text content) with a
 // structuredContent valid against that tool's outputSchema (JSON Schema
 // 2020-12, ajv). Prints one line per check and "inspector: N passed, M failed";

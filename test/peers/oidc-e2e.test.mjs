@@ -41,7 +41,7 @@ const TENANT_ID = "11111111-1111-1111-1111-111111111111";
 const OTHER_TENANT_ID = "22222222-2222-2222-2222-222222222222";
 const AUDIENCE = "api://contoso-mcp";
 const CLIENT_ID_AUDIENCE = "6a1f3c1e-0000-4000-8000-00000000c0de";
-const WRITE_TOOLS = ["create_support_ticket", "pay_invoice", "update_subscription"];
+const WRITE_TOOLS = ["create_support_ticket", "pay_invoice", "rerate_usage", "update_subscription"];
 const READ_TOOLS = EXPECTED_TOOLS.filter((t) => !WRITE_TOOLS.includes(t) && t !== "unlock_account");
 
 let iss; // the mock issuer
@@ -312,7 +312,7 @@ test("(b) a query-role token cannot call unlock_account: refused as an unknown t
 	});
 });
 
-test("(c) an admin+security token lists all 19 tools and unlocks scenario 4's account", { timeout: TIMEOUT }, async () => {
+test("(c) an admin+security token lists all 20 tools and unlocks scenario 4's account", { timeout: TIMEOUT }, async () => {
 	const token = await iss.mint({ tid: TENANT_ID, roles: ["admin", "security"], aud: CLIENT_ID_AUDIENCE });
 	await withClient(token, async (client) => {
 		assert.deepEqual(await listNames(client), EXPECTED_TOOLS);

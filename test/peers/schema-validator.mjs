@@ -10,7 +10,7 @@
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
-// The 19 tools of README.md, sorted.
+// The 20 tools of README.md, sorted.
 export const EXPECTED_TOOLS = [
 	"create_support_ticket",
 	"get_all_customers",
@@ -27,6 +27,7 @@ export const EXPECTED_TOOLS = [
 	"get_subscription_detail",
 	"get_support_tickets",
 	"pay_invoice",
+	"rerate_usage",
 	"search_knowledge_base",
 	"trouble_shoot_device",
 	"unlock_account",

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) contoso.Store) {
 		{"Fingerprint", testFingerprint},
 		{"LoadReplaces", testLoadReplaces},
 		{"AuditTrail", testAuditTrail},
+		{"AddInvoices", testAddInvoices},
 	}
 	t.Run("Seeded", func(t *testing.T) { testSeeded(t, open(t)) })
 	for _, tc := range tests {
