@@ -446,3 +446,27 @@ func TestTokenCommandRefusesBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestRoleNamesConfigurable: QUERY_ROLE renames the read role; the default
+// name then grants nothing.
+func TestRoleNamesConfigurable(t *testing.T) {
+	dir := t.TempDir()
+	url, _, stop := startServe(t, map[string]string{"SEED_CUSTOMER_COUNT": "5", "QUERY_ROLE": "Support.Read"}, "--data-dir", dir)
+	defer stop()
+	cs := connect(t, url, "2026-07-28", mintToken(t, dir, "--roles", "Support.Read"))
+	res, err := cs.ListTools(context.Background(), nil)
+	if err != nil || len(res.Tools) != 15 {
+		t.Fatalf("Support.Read lists %d tools (%v), want the 15 read tools", len(res.Tools), err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+mintToken(t, dir, "--roles", "query"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(resp.Header.Get("WWW-Authenticate"), "Support.Read") {
+		t.Errorf("a token with the default role name: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+}
