@@ -95,6 +95,7 @@ type Store interface {
 
 	Auditor
 	Biller
+	TaskStore
 }
 
 // PaymentRequest asks to pay an invoice. Amount must be above zero, at most

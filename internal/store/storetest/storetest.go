@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) contoso.Store) {
 		{"LoadReplaces", testLoadReplaces},
 		{"AuditTrail", testAuditTrail},
 		{"AddInvoices", testAddInvoices},
+		{"Tasks", testTasks},
 	}
 	t.Run("Seeded", func(t *testing.T) { testSeeded(t, open(t)) })
 	for _, tc := range tests {
