@@ -42,6 +42,7 @@ func Register(srv *mcp.Server) {
 	for _, f := range toolFixtures(srv) {
 		srv.AddTool(f.tool, f.handler)
 	}
+	registerTaskFixtures(srv)
 	for _, f := range resourceFixtures() {
 		srv.AddResource(f.resource, f.handler)
 	}
@@ -82,6 +83,7 @@ func ToolNames() []string {
 	for _, f := range toolFixtures(nil) {
 		names = append(names, f.tool.Name)
 	}
+	names = append(names, taskFixtureNames()...)
 	slices.Sort(names)
 	return names
 }

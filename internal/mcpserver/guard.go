@@ -64,7 +64,8 @@ type inspected struct {
 	body      []byte
 	method    string
 	name      string // params.name, params.uri or params.taskId: what Mcp-Name must equal
-	newEra    bool   // params._meta names a protocol version
+	id        json.RawMessage
+	newEra    bool // params._meta names a protocol version
 	parseable bool
 }
 
@@ -97,7 +98,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		in, status, msg := inspectBody(w, r, g.cfg.MaxBodyBytes)
 		if status != 0 {
-			writeJSONRPCError(w, status, msg.code, msg.text)
+			writeJSONRPCError(w, status, msg)
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), inspectedKey{}, in))
@@ -232,12 +233,17 @@ const (
 type rpcProblem struct {
 	code int
 	text string
+	id   json.RawMessage // the request's id, when the body has a valid one
 }
 
-func writeJSONRPCError(w http.ResponseWriter, status, code int, msg string) {
+func writeJSONRPCError(w http.ResponseWriter, status int, p rpcProblem) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": nil, "error": map[string]any{"code": code, "message": msg}})
+	var id any
+	if len(p.id) > 0 {
+		id = p.id
+	}
+	json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": id, "error": map[string]any{"code": p.code, "message": p.text}})
 }
 
 // inspectBody reads a POST body once (bounded), refuses batches and checks
@@ -248,17 +254,18 @@ func inspectBody(w http.ResponseWriter, r *http.Request, limit int64) (*inspecte
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, http.StatusRequestEntityTooLarge, rpcProblem{-32600, fmt.Sprintf("request body exceeds %d bytes", tooLarge.Limit)}
+			return nil, http.StatusRequestEntityTooLarge, rpcProblem{code: -32600, text: fmt.Sprintf("request body exceeds %d bytes", tooLarge.Limit)}
 		}
-		return nil, http.StatusBadRequest, rpcProblem{-32700, "cannot read the request body"}
+		return nil, http.StatusBadRequest, rpcProblem{code: -32700, text: "cannot read the request body"}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	in := &inspected{body: body}
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
-		return nil, http.StatusBadRequest, rpcProblem{-32600, "JSON-RPC batches are not supported"}
+		return nil, http.StatusBadRequest, rpcProblem{code: -32600, text: "JSON-RPC batches are not supported"}
 	}
 	var msg struct {
-		Method string `json:"method"`
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
 		Params struct {
 			Name   string                     `json:"name"`
 			URI    string                     `json:"uri"`
@@ -269,16 +276,35 @@ func inspectBody(w http.ResponseWriter, r *http.Request, limit int64) (*inspecte
 	if json.Unmarshal(body, &msg) == nil {
 		in.parseable = true
 		in.method = msg.Method
+		if id := bytes.TrimSpace(msg.ID); len(id) > 0 && (id[0] == '"' || id[0] == '-' || (id[0] >= '0' && id[0] <= '9')) {
+			in.id = id // a string or a number: echoed in errors
+		}
 		in.name = cmpOr(msg.Params.Name, msg.Params.URI, msg.Params.TaskID)
 		_, in.newEra = msg.Params.Meta[metaProtocolVersion]
 	}
 	if h := r.Header.Get("Mcp-Method"); h != "" && in.parseable && h != in.method {
-		return nil, http.StatusBadRequest, rpcProblem{headerMismatch, fmt.Sprintf("the Mcp-Method header %q does not match the body's method %q", h, in.method)}
+		return nil, http.StatusBadRequest, rpcProblem{headerMismatch, fmt.Sprintf("the Mcp-Method header %q does not match the body's method %q", h, in.method), in.id}
 	}
 	if h := r.Header.Get("Mcp-Name"); h != "" && in.parseable && h != in.name {
-		return nil, http.StatusBadRequest, rpcProblem{headerMismatch, "the Mcp-Name header does not match the body"}
+		return nil, http.StatusBadRequest, rpcProblem{headerMismatch, "the Mcp-Name header does not match the body", in.id}
+	}
+	// The SDK checks the headers of standard methods only; tasks/* must
+	// carry Mcp-Name (the task id) too, in the era that has the header.
+	if isTaskMethod(in.method) && r.Header.Get("Mcp-Name") == "" && newEraRequest(r, in) {
+		return nil, http.StatusBadRequest, rpcProblem{headerMismatch, "the Mcp-Name header is required on " + in.method + ": set it to params.taskId", in.id}
 	}
 	return in, 0, rpcProblem{}
+}
+
+// newEraRequest reports whether a POST is of the 2026-07-28 era, as the era
+// router decides it: a protocol version header that names no session-era
+// version, or, without one and without a session id, a body whose _meta
+// names a protocol version.
+func newEraRequest(r *http.Request, in *inspected) bool {
+	if v := r.Header.Get("Mcp-Protocol-Version"); v != "" {
+		return !sessionEra[v]
+	}
+	return r.Header.Get("Mcp-Session-Id") == "" && in.newEra
 }
 
 func cmpOr(vals ...string) string {

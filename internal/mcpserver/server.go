@@ -83,6 +83,8 @@ type Config struct {
 	Configure func(*mcp.ServerOptions)
 	// Extend, when set, adds more features to each server after the tools.
 	Extend func(*mcp.Server)
+	// Tasks tunes the Tasks extension (tasks.go).
+	Tasks TaskConfig
 }
 
 // Service is the built endpoint.
@@ -93,6 +95,7 @@ type Service struct {
 	cache    *mcp.SchemaCache
 	handler  http.Handler
 	accessOf map[string]tools.Access
+	tasks    *taskRuntime
 }
 
 const instructions = `Tools for Contoso customer support (a telecom: mobile, internet, bundles, roaming).
@@ -123,6 +126,7 @@ func New(cfg Config) *Service {
 	for _, spec := range tools.Catalog() {
 		s.accessOf[spec.Name] = spec.Access
 	}
+	s.tasks = newTaskRuntime(&s.cfg, s.principal)
 	s.handler = newGuard(&s.cfg, newEraRouter(s.serverFor, &s.cfg))
 	return s
 }
@@ -166,9 +170,11 @@ func (s *Service) server(g Grants) *mcp.Server {
 	if s.cfg.Configure != nil {
 		s.cfg.Configure(opts)
 	}
+	s.tasks.configure(opts)
 	srv := mcp.NewServer(&mcp.Implementation{Name: s.cfg.Name, Title: "Contoso customer support", Version: s.cfg.Version}, opts)
 	srv.AddReceivingMiddleware(logging(s.cfg.Logger), s.audit())
 	tools.Register(srv, tools.Env{Store: s.store, Now: s.cfg.Now, Logger: s.cfg.Logger, TroubleshootStep: s.cfg.TroubleshootStep}, g.allows)
+	s.tasks.install(srv, g)
 	if s.cfg.Extend != nil {
 		s.cfg.Extend(srv)
 	}
