@@ -38,6 +38,8 @@ type config struct {
 	RateBurst      int
 	StdioRoles     []string
 	StepDuration   time.Duration
+	TaskTTL        time.Duration
+	TaskLease      time.Duration
 }
 
 // authConfig is the token-check part of the configuration.
@@ -94,6 +96,8 @@ var envVars = []struct{ Name, Default string }{
 	{"RATE_LIMIT_BURST", "100"},
 	{"STDIO_ROLES", "query,admin,security"},
 	{"TROUBLESHOOT_STEP", "5s"},
+	{"TASK_TTL", "1h"},
+	{"TASK_LEASE", "30s"},
 }
 
 // env returns the variable or its default; defaults that are prose (shown
@@ -172,7 +176,8 @@ func parseConfig(cmd string, args []string, getenv func(string) string, now time
 	durations := []struct {
 		name string
 		dst  *time.Duration
-	}{{"SESSION_IDLE_TIMEOUT", &c.SessionTimeout}, {"SHUTDOWN_TIMEOUT", &c.ShutdownGrace}, {"TROUBLESHOOT_STEP", &c.StepDuration}}
+	}{{"SESSION_IDLE_TIMEOUT", &c.SessionTimeout}, {"SHUTDOWN_TIMEOUT", &c.ShutdownGrace}, {"TROUBLESHOOT_STEP", &c.StepDuration},
+		{"TASK_TTL", &c.TaskTTL}, {"TASK_LEASE", &c.TaskLease}}
 	for _, d := range durations {
 		if *d.dst, err = time.ParseDuration(e(d.name)); err != nil || *d.dst <= 0 {
 			return nil, fs, fmt.Errorf("%s: %q is not a positive duration such as 30s or 5m", d.name, e(d.name))

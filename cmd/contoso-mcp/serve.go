@@ -118,6 +118,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		SessionTimeout:      cfg.SessionTimeout,
 		MaxBodyBytes:        cfg.MaxBodyBytes,
 		TroubleshootStep:    cfg.StepDuration,
+		Tasks:               mcpserver.TaskConfig{TTL: cfg.TaskTTL, Lease: cfg.TaskLease},
 	}
 	if cfg.RatePerSecond == 0 {
 		mcfg.RateLimit = 0
