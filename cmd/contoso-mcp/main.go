@@ -3,6 +3,7 @@
 //	contoso-mcp serve [--addr 127.0.0.1:8000] [--data-dir ./data] [--stdio] [--as-of YYYY-MM-DD]
 //	contoso-mcp seed  [--data-dir ./data] [--tenant T] [--force] [--customers N] [--as-of YYYY-MM-DD]
 //	contoso-mcp token [--tenant contoso] [--subject NAME] [--roles query,admin,security] [--ttl 1h] [--data-dir ./data]
+//	contoso-mcp call  TOOL [--arg k=v ...] [--json '{...}'] [--url URL] [--token T] [--task] [--timeout D]
 //
 // main only wires: configuration, the store per tenant, the MCP endpoint,
 // the HTTP server and signals. Everything it does is in run, which tests
@@ -43,6 +44,7 @@ Commands:
   serve     serve MCP over Streamable HTTP at /mcp (both protocol eras) or over stdio (--stdio)
   seed      build a tenant's database without serving
   token     print a development token (AUTH_MODE=dev) for a tenant and roles
+  call      call a tool on a running service: JSON result, live progress, Ctrl-C cancels
   version   print the version
 
 Run "contoso-mcp COMMAND -h" for a command's flags. Environment variables are listed in README.md.
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return serve(ctx, cfg, stdin, stdout, stderr)
 	case "token":
 		return tokenCommand(rest, getenv, stdout, stderr)
+	case "call":
+		return callCommand(ctx, rest, getenv, stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "contoso-mcp", version)
 		return nil
