@@ -4,6 +4,8 @@
 //	contoso-mcp seed  [--data-dir ./data] [--tenant T] [--force] [--customers N] [--as-of YYYY-MM-DD]
 //	contoso-mcp token [--tenant contoso] [--subject NAME] [--roles query,admin,security] [--ttl 1h] [--data-dir ./data]
 //	contoso-mcp call  TOOL [--arg k=v ...] [--json '{...}'] [--url URL] [--token T] [--task] [--timeout D]
+//	contoso-mcp gateway [--config gateway.yaml] [--listen HOST:PORT]
+//	contoso-mcp apim-policy [--config gateway.yaml] [--out policy.xml]
 //
 // main only wires: configuration, the store per tenant, the MCP endpoint,
 // the HTTP server and signals. Everything it does is in run, which tests
@@ -45,6 +47,8 @@ Commands:
   seed      build a tenant's database without serving
   token     print a development token (AUTH_MODE=dev) for a tenant and roles
   call      call a tool on a running service: JSON result, live progress, Ctrl-C cancels
+  gateway   the tenant gateway: token checks at the edge, routes to backend replicas, limits (--config gateway.yaml)
+  apim-policy  write the Azure API Management policy of a gateway configuration
   version   print the version
 
 Run "contoso-mcp COMMAND -h" for a command's flags. Environment variables are listed in README.md.
@@ -74,6 +78,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return tokenCommand(rest, getenv, stdout, stderr)
 	case "call":
 		return callCommand(ctx, rest, getenv, stdin, stdout, stderr)
+	case "gateway":
+		return gatewayCommand(ctx, rest, getenv, stderr)
+	case "apim-policy":
+		return apimPolicyCommand(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "contoso-mcp", version)
 		return nil

@@ -1,0 +1,160 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// TestAPIMPolicyGolden pins the generated API Management policy: a change
+// in what APIM enforces shows in review.
+func TestAPIMPolicyGolden(t *testing.T) {
+	c, err := Load("testdata/gateway-entra.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := c.APIMPolicy(&b, "gateway-entra.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	const golden = "testdata/apim-policy.golden.xml"
+	if *update {
+		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update ./internal/gateway to create it)", err)
+	}
+	if d := cmp.Diff(string(want), b.String()); d != "" {
+		t.Errorf("the policy changed (-golden +generated); run go test -update ./internal/gateway if it should:\n%s", d)
+	}
+}
+
+// TestAPIMPolicyIsWellFormedAndComplete parses the policy as XML and checks
+// each thing it must enforce is there.
+func TestAPIMPolicyIsWellFormedAndComplete(t *testing.T) {
+	c, err := Load("testdata/gateway-entra.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := c.APIMPolicy(&b, "gateway-entra.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	type elem struct {
+		name  string
+		attrs map[string]string
+		text  string
+	}
+	var elems []elem
+	var stack []string
+	d := xml.NewDecoder(bytes.NewReader(b.Bytes()))
+	d.Strict = true
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("not well-formed XML: %v\n%s", err, b.String())
+		}
+		switch tk := tok.(type) {
+		case xml.StartElement:
+			a := map[string]string{}
+			for _, at := range tk.Attr {
+				a[at.Name.Local] = at.Value
+			}
+			elems = append(elems, elem{name: tk.Name.Local, attrs: a})
+			stack = append(stack, tk.Name.Local)
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			if len(elems) > 0 && strings.TrimSpace(string(tk)) != "" {
+				elems[len(elems)-1].text += string(tk)
+			}
+		}
+	}
+	if len(stack) != 0 {
+		t.Fatalf("unclosed elements %v", stack)
+	}
+	count := func(name string, match func(elem) bool) int {
+		n := 0
+		for _, e := range elems {
+			if e.name == name && (match == nil || match(e)) {
+				n++
+			}
+		}
+		return n
+	}
+	has := func(name, attr, value string) bool {
+		return count(name, func(e elem) bool { return e.attrs[attr] == value }) > 0
+	}
+	hasText := func(name, text string) bool {
+		return count(name, func(e elem) bool { return e.text == text }) > 0
+	}
+	if elems[0].name != "policies" {
+		t.Errorf("root %s, want policies", elems[0].name)
+	}
+	if !has("validate-jwt", "header-name", "Authorization") || !has("validate-jwt", "require-scheme", "Bearer") || !has("validate-jwt", "require-expiration-time", "true") {
+		t.Error("validate-jwt does not read the Bearer token of the Authorization header with expiry required")
+	}
+	tids := []string{"72f988bf-86f1-41af-91ab-2d7cd011db47", "4a5b6c7d-0000-4000-8000-00000000fab1"}
+	for _, tid := range tids {
+		iss := "https://login.microsoftonline.com/" + tid + "/v2.0"
+		if !hasText("issuer", iss) || !has("openid-config", "url", iss+"/.well-known/openid-configuration") {
+			t.Errorf("tenant %s: issuer or OpenID configuration missing", tid)
+		}
+		if !hasText("value", tid) {
+			t.Errorf("tenant %s: not among the tid claim's values", tid)
+		}
+		if !has("when", "condition", `@((string)context.Variables["tenant"] == "`+tid+`")`) {
+			t.Errorf("tenant %s: no branch", tid)
+		}
+	}
+	if !has("claim", "name", "tid") || !hasText("audience", "api://contoso-mcp") {
+		t.Error("tid claim or audience missing")
+	}
+	if n := count("set-status", func(e elem) bool { return e.attrs["code"] == "403" }); n != 2 {
+		t.Errorf("%d 403 answers, want one per route", n)
+	}
+	if !has("set-backend-service", "base-url", "https://contoso-mcp.internal.example") || !has("set-backend-service", "base-url", "http://fabrikam-mcp:8000") ||
+		!has("rewrite-uri", "template", "/mcp") {
+		t.Error("backends: want the origins as base-url and /mcp as the rewritten path")
+	}
+	for _, key := range []string{"/contoso-mcp|" + tids[0], "/fabrikam-mcp|" + tids[1], "/contoso-mcp|" + tids[0] + "|tools/call|pay_invoice"} {
+		if !has("rate-limit-by-key", "counter-key", key) {
+			t.Errorf("no rate-limit-by-key keyed %s", key)
+		}
+	}
+	if !has("rate-limit-by-key", "calls", "100") || !has("rate-limit-by-key", "renewal-period", "2") {
+		t.Error("50/s with a burst of 100: want 100 calls per 2 s")
+	}
+	if !has("forward-request", "buffer-response", "false") || !has("limit-concurrency", "max-count", "32") {
+		t.Error("backend: want unbuffered forwarding and the concurrency bound")
+	}
+	if !strings.Contains(b.String(), "resource_metadata") || !has("when", "condition", `@(context.Request.OriginalUrl.Path == "/.well-known/oauth-protected-resource/contoso-mcp")`) {
+		t.Error("the metadata and the 401's resource_metadata are missing")
+	}
+}
+
+func TestAPIMPolicyRefusesDevMode(t *testing.T) {
+	c, err := Load("testdata/gateway.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.APIMPolicy(io.Discard, "gateway.yaml")
+	if err == nil || !strings.Contains(err.Error(), "auth.mode") {
+		t.Errorf("dev mode: %v, want an error naming auth.mode", err)
+	}
+}
