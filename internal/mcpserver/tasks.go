@@ -98,7 +98,26 @@ type TaskTool struct {
 // servers run it synchronously). The tools of the catalog that are
 // LongRunning are task tools already.
 func AddTaskTool(srv *mcp.Server, t *mcp.Tool, h mcp.ToolHandler, opts TaskTool) {
-	srv.AddTool(t, h)
+	srv.AddTool(t, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		w, _ := ctx.Value(workerKey{}).(*taskWorker)
+		if w == nil {
+			return h(ctx, req)
+		}
+		// Inside a task, input is asked for through the task in both
+		// eras: the SDK never sees the input-required result (it would
+		// turn it into a real elicitation on a 2025-11-25 session).
+		for {
+			res, err := h(ctx, req)
+			if err != nil || res == nil || len(res.InputRequests) == 0 {
+				return res, err
+			}
+			responses, err := w.awaitInput(ctx, res.InputRequests)
+			if err != nil {
+				return nil, err
+			}
+			req = retryWith(req, responses, res.RequestState)
+		}
+	})
 	set := taskToolsOf(srv, true)
 	set.mu.Lock()
 	set.tools[t.Name] = opts
@@ -178,6 +197,7 @@ func newTaskRuntime(cfg *Config, principal func(mcp.Request) *auth.Principal) *t
 // SDK advertises by default).
 func (rt *taskRuntime) configure(opts *mcp.ServerOptions) {
 	if opts.Capabilities == nil {
+		//lint:ignore SA1019 logging is deprecated in 2026-07-28 but in force for 2025-11-25 sessions; setting Capabilities must not drop it
 		opts.Capabilities = &mcp.ServerCapabilities{Logging: &mcp.LoggingCapabilities{}}
 	}
 	opts.Capabilities.AddExtension(TasksExtension, nil)
@@ -734,7 +754,7 @@ func (w *taskWorker) run(ctx context.Context, next mcp.MethodHandler, call *mcp.
 	defer close(done)
 
 	began := time.Now()
-	ctx = tools.WithReporter(ctx, w)
+	ctx = context.WithValue(tools.WithReporter(ctx, w), workerKey{}, w)
 	res, err := w.call(ctx, next, call)
 	for err == nil && res != nil && len(res.InputRequests) > 0 && ctx.Err() == nil {
 		// The tool asks for input: the task waits for it, then the call is
@@ -743,15 +763,24 @@ func (w *taskWorker) run(ctx context.Context, next mcp.MethodHandler, call *mcp.
 		if responses, err = w.awaitInput(ctx, res.InputRequests); err != nil {
 			break
 		}
-		retry := *call
-		params := *call.Params
-		params.InputResponses, params.RequestState = responses, res.RequestState
-		retry.Params = &params
-		call = &retry
+		call = retryWith(call, responses, res.RequestState)
 		res, err = w.call(ctx, next, call)
 	}
 	t := w.finish(res, err)
 	w.rt.cfg.Logger.Info("task finished", "task_id", w.id, "tool", w.tool, "status", string(t), "duration", time.Since(began))
+}
+
+// workerKey carries the worker of a task to the tools added with AddTaskTool.
+type workerKey struct{}
+
+// retryWith is call again with the responses to its input requests, as a
+// client retrying it would send it.
+func retryWith(call *mcp.CallToolRequest, responses mcp.InputResponseMap, state string) *mcp.CallToolRequest {
+	retry := *call
+	params := *call.Params
+	params.InputResponses, params.RequestState = responses, state
+	retry.Params = &params
+	return &retry
 }
 
 // call runs the tool call through the rest of the middleware chain; a panic
