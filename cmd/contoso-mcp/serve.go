@@ -137,6 +137,11 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 
 	if cfg.Stdio {
 		log.Info("serving MCP over stdio", "tenant", sec.local.Tenant, "roles", sec.local.Roles)
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
+			defer cancel()
+			svc.Shutdown(sctx)
+		}()
 		err := svc.Server().Run(ctx, &mcp.IOTransport{Reader: io.NopCloser(stdin), Writer: nopWriteCloser{stdout}})
 		if err != nil && ctx.Err() == nil && !errors.Is(err, io.EOF) {
 			return err
@@ -197,6 +202,11 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("graceful shutdown timed out; closing connections", "err", err)
 		srv.Close()
+	}
+	// Tasks still running here are recorded failed now, rather than when
+	// their leases run out.
+	if err := svc.Shutdown(sctx); err != nil {
+		log.Warn("tasks did not stop in time", "err", err)
 	}
 	return nil
 }
