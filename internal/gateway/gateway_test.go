@@ -109,7 +109,7 @@ func startGateway(t *testing.T, routes string, extra string) *testGateway {
 	if err != nil {
 		t.Fatal(err)
 	}
-	yaml := fmt.Sprintf("auth: {mode: dev, data_dir: %s}\nhealth: {interval: 100ms, timeout: 100ms, unhealthy_after: 1}\n%s\nroutes:\n%s", dir, extra, routes)
+	yaml := fmt.Sprintf("auth: {mode: dev, data_dir: %s}\nhealth: {interval: 250ms, timeout: 250ms, unhealthy_after: 2}\n%s\nroutes:\n%s", dir, extra, routes)
 	cfg, err := Parse([]byte(yaml))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, yaml)
