@@ -713,3 +713,40 @@ routes:
 		b.Logf("below the target: gateway/direct %.2f < 0.7", gatewayRate/directRate)
 	}
 }
+
+// TestAPIMPolicyCommand: the command writes the golden policy, to stdout
+// or a file, and a bad configuration names the file and the field.
+func TestAPIMPolicyCommand(t *testing.T) {
+	const cfg = "../../internal/gateway/testdata/gateway-entra.yaml"
+	var out syncBuffer
+	if err := run(context.Background(), []string{"contoso-mcp", "apim-policy", "--config", cfg}, envOf(nil), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	golden, err := os.ReadFile("../../internal/gateway/testdata/apim-policy.golden.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The golden file was generated with the file's base name.
+	if want := strings.Replace(string(golden), "from gateway-entra.yaml.", "from "+cfg+".", 1); out.String() != want {
+		t.Errorf("apim-policy wrote something else than the golden policy:\n%s", out.String())
+	}
+	file := filepath.Join(t.TempDir(), "policy.xml")
+	if err := run(context.Background(), []string{"contoso-mcp", "apim-policy", "--config", cfg, "--out", file}, envOf(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(file); string(b) != out.String() {
+		t.Error("--out wrote something else than stdout")
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("auth: {mode: dev}\nroutes: [{path: /x, tenants: [contoso], backends: [nowhere]}]\n"), 0o600)
+	for _, cmd := range []string{"apim-policy", "gateway"} {
+		err := run(context.Background(), []string{"contoso-mcp", cmd, "--config", bad}, envOf(nil), nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), bad+": routes[0].backends[0]") {
+			t.Errorf("%s with a bad backend: %v", cmd, err)
+		}
+	}
+	err = run(context.Background(), []string{"contoso-mcp", "apim-policy", "--config", "../../internal/gateway/testdata/gateway.yaml"}, envOf(nil), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "auth.mode") {
+		t.Errorf("apim-policy of a dev configuration: %v", err)
+	}
+}

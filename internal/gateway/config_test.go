@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +112,30 @@ func TestAudienceAcceptsOneOrAList(t *testing.T) {
 		if got := strings.Join(c.Auth.Audience, ","); got != want {
 			t.Errorf("audience %s: got %s", in, got)
 		}
+	}
+}
+
+// TestREADMEConfigurationParses keeps the README's annotated configuration
+// valid.
+func TestREADMEConfigurationParses(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(b), "### The configuration file")
+	if !ok {
+		t.Fatal("README has no configuration section")
+	}
+	_, block, ok := strings.Cut(after, "```yaml\n")
+	block, _, ok2 := strings.Cut(block, "```")
+	if !ok || !ok2 {
+		t.Fatal("no yaml block in the README's configuration section")
+	}
+	c, err := Parse([]byte(block))
+	if err != nil {
+		t.Fatalf("the README's configuration: %v", err)
+	}
+	if len(c.Routes) != 1 || *c.Routes[0].Limits.Methods[0].Concurrency != 2 {
+		t.Errorf("parsed %+v", c.Routes)
 	}
 }
