@@ -257,9 +257,7 @@ func (rt *taskRuntime) middleware(srv *mcp.Server, g Grants) mcp.Middleware {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			if isTaskMethod(method) {
 				c := caller{principal: rt.principal(req)}
-				if r, ok := req.(*mcp.ServerRequest[*taskParams]); ok {
-					c.declared = declaresTasks(r.ClientCapabilities())
-				}
+				c.declared = declaredOnRequest(req)
 				return next(context.WithValue(ctx, callerKey{}, c), method, req)
 			}
 			call, ok := req.(*mcp.CallToolRequest)
@@ -270,7 +268,7 @@ func (rt *taskRuntime) middleware(srv *mcp.Server, g Grants) mcp.Middleware {
 			if !ok || (tt.Ready != nil && !tt.Ready(call)) {
 				return next(ctx, method, req)
 			}
-			if !declaresTasks(call.ClientCapabilities()) {
+			if !declaredOnRequest(call) {
 				if tt.Required {
 					return nil, missingTasksCapability("the tool " + call.Params.Name + " runs only as a task")
 				}
@@ -281,13 +279,31 @@ func (rt *taskRuntime) middleware(srv *mcp.Server, g Grants) mcp.Middleware {
 	}
 }
 
-// declaresTasks reports whether the capabilities name the extension.
-func declaresTasks(caps *mcp.ClientCapabilities) bool {
-	if caps == nil {
+// declaredOnRequest reports whether the request itself declares the
+// extension in its per-request capabilities (params._meta). A declaration
+// made only at initialize does not count: the extension says a server "MUST
+// NOT return CreateTaskResult to a client that did not include the extension
+// capability on its request, regardless of prior declarations" — and some
+// 2025-11-25 clients (MCP Inspector 2.12's legacy mode) declare it at
+// initialize without handling task results.
+func declaredOnRequest(req mcp.Request) bool {
+	p := req.GetParams()
+	if p == nil {
 		return false
 	}
-	v, ok := caps.Extensions[TasksExtension]
-	return ok && v != nil
+	caps, ok := p.GetMeta()[mcp.MetaKeyClientCapabilities]
+	if !ok {
+		return false
+	}
+	var decoded struct {
+		Extensions map[string]json.RawMessage `json:"extensions"`
+	}
+	raw, err := json.Marshal(caps)
+	if err != nil || json.Unmarshal(raw, &decoded) != nil {
+		return false
+	}
+	v, ok := decoded.Extensions[TasksExtension]
+	return ok && string(v) != "null"
 }
 
 // missingTasksCapability is the -32021 error for a client that did not

@@ -164,6 +164,9 @@ type rpcClient struct {
 	declare bool   // declares the tasks extension
 	session string // 2025-11-25
 	id      int
+	// sessionOnly declares the extension at initialize only, as MCP
+	// Inspector's legacy mode does.
+	sessionOnly bool
 }
 
 // newClient connects a client in era; a 2025-11-25 client initializes a
@@ -240,6 +243,16 @@ func (c *rpcClient) send(method string, params map[string]any, headers map[strin
 	} else if method != "initialize" {
 		h.Set("Mcp-Protocol-Version", era2025)
 		h.Set("Mcp-Session-Id", c.session)
+		// The extension counts per request, in every era: a session client
+		// that handles tasks declares it on each request too.
+		if c.declare && !notification && !c.sessionOnly {
+			meta, _ := params["_meta"].(map[string]any)
+			if meta == nil {
+				meta = map[string]any{}
+			}
+			meta[mcp.MetaKeyClientCapabilities] = c.capabilities()
+			params["_meta"] = meta
+		}
 	}
 	for k, v := range headers {
 		if v == "" {
@@ -959,4 +972,18 @@ func TestTaskWorkersRunConcurrently(t *testing.T) {
 		t.Errorf("%d tasks of %v each took %v together: they did not run concurrently", n, 9*step, took)
 	}
 	waitNoTaskGoroutines(t, time.Second)
+}
+
+// TestSessionDeclarationAloneGetsNoTask: a 2025-11-25 client that declared
+// the extension at initialize but not on the request (MCP Inspector's legacy
+// mode) gets a plain result: the extension counts per request.
+func TestSessionDeclarationAloneGetsNoTask(t *testing.T) {
+	s := newTaskService(t, taskOptions{})
+	c := newClient(t, s.url, s.token(t, "contoso", "agent-1"), era2025, true)
+	c.sessionOnly = true
+	status, resp, _ := c.send("tools/call", map[string]any{"name": "trouble_shoot_device",
+		"arguments": map[string]any{"device_name": "router-1", "detail": "no internet"}}, nil)
+	if status != http.StatusOK || resp.Error != nil || !strings.Contains(string(resp.Result), "structuredContent") || strings.Contains(string(resp.Result), `"resultType":"task"`) {
+		t.Fatalf("HTTP %d, error %+v, result %.300s: want the device report itself", status, resp.Error, resp.Result)
+	}
 }
