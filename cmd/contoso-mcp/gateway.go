@@ -44,6 +44,9 @@ func gatewayCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 	addr := cfg.Listen
 	if *listen != "" {
+		if err := cfg.CheckListen(*listen); err != nil {
+			return fmt.Errorf("gateway: --listen: %w", err)
+		}
 		addr = *listen
 	}
 	ln, err := net.Listen("tcp", addr)

@@ -714,9 +714,9 @@ routes:
 	}
 }
 
-// TestAPIMPolicyCommand: the command writes the golden policy, to stdout
+// TestGatewayAndAPIMPolicyCommands: apim-policy writes the golden policy, to stdout
 // or a file, and a bad configuration names the file and the field.
-func TestAPIMPolicyCommand(t *testing.T) {
+func TestGatewayAndAPIMPolicyCommands(t *testing.T) {
 	const cfg = "../../internal/gateway/testdata/gateway-entra.yaml"
 	var out syncBuffer
 	if err := run(context.Background(), []string{"contoso-mcp", "apim-policy", "--config", cfg}, envOf(nil), nil, &out, io.Discard); err != nil {
@@ -744,6 +744,10 @@ func TestAPIMPolicyCommand(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), bad+": routes[0].backends[0]") {
 			t.Errorf("%s with a bad backend: %v", cmd, err)
 		}
+	}
+	err = run(context.Background(), []string{"contoso-mcp", "gateway", "--config", "../../internal/gateway/testdata/gateway.yaml", "--listen", "0.0.0.0:0"}, envOf(nil), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--listen: listen: refusing") {
+		t.Errorf("a dev gateway off loopback: %v", err)
 	}
 	err = run(context.Background(), []string{"contoso-mcp", "apim-policy", "--config", "../../internal/gateway/testdata/gateway.yaml"}, envOf(nil), nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "auth.mode") {

@@ -352,18 +352,11 @@ func (c *Config) validate() error {
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:8080"
 	}
-	host, port, err := net.SplitHostPort(c.Listen)
-	if err != nil {
-		return bad("listen", "%q is not host:port", c.Listen)
-	}
-	if p, err := strconv.ParseUint(port, 10, 16); err != nil || (p == 0 && port != "0") {
-		return bad("listen", "port %q is not a number from 0 to 65535", port)
-	}
 	if err := c.validateAuth(); err != nil {
 		return err
 	}
-	if !isLoopback(host) && c.Auth.Mode == auth.ModeDev {
-		return bad("listen", "refusing %q with auth mode dev: the development issuer's key is a local file, so dev serves loopback only (127.0.0.1, ::1, localhost); use auth mode entra or oidc", c.Listen)
+	if err := c.CheckListen(c.Listen); err != nil {
+		return err
 	}
 	if c.PublicBaseURL == "" {
 		c.PublicBaseURL = "http://" + c.Listen
@@ -628,6 +621,22 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// CheckListen checks a listen address (the file's, or one given on the
+// command line): host:port, and loopback in dev mode.
+func (c *Config) CheckListen(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return bad("listen", "%q is not host:port", addr)
+	}
+	if p, err := strconv.ParseUint(port, 10, 16); err != nil || (p == 0 && port != "0") {
+		return bad("listen", "port %q is not a number from 0 to 65535", port)
+	}
+	if !isLoopback(host) && c.Auth.Mode == auth.ModeDev {
+		return bad("listen", "refusing %q with auth mode dev: the development issuer's key is a local file, so dev serves loopback only (127.0.0.1, ::1, localhost); use auth mode entra or oidc", addr)
+	}
+	return nil
 }
 
 // Listening records the address the gateway listens on (a listen port of 0

@@ -370,6 +370,10 @@ func (g *Gateway) backendFailed(w http.ResponseWriter, r *http.Request, rep *rep
 	if dialFailed(err) {
 		g.checker.markDown(rep, err.Error())
 	} else {
+		// A connection broke under the request: if the replica died, its
+		// other pooled connections are dead too. Dial afresh (a refused
+		// dial takes the replica out) and check it now.
+		g.transport.CloseIdleConnections()
 		requestProbe(rep)
 	}
 	g.log.WarnContext(r.Context(), "backend request failed", "backend", rep.raw, "err", err,

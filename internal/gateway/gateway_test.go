@@ -33,7 +33,7 @@ type fakeBackend struct {
 	mcp func(w http.ResponseWriter, r *http.Request)
 }
 
-func newFakeBackend(t *testing.T, name string) *fakeBackend {
+func newFakeBackend(t testing.TB, name string) *fakeBackend {
 	b := &fakeBackend{name: name}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +102,7 @@ func (l *lockedBuffer) String() string {
 
 // startGateway runs a gateway in dev mode with the given routes (YAML) and
 // extra top-level settings.
-func startGateway(t *testing.T, routes string, extra string) *testGateway {
+func startGateway(t testing.TB, routes string, extra string) *testGateway {
 	t.Helper()
 	dir := t.TempDir()
 	iss, err := auth.LoadOrCreateDevIssuer(dir)
@@ -132,7 +132,7 @@ func startGateway(t *testing.T, routes string, extra string) *testGateway {
 	return &testGateway{url: srv.URL, gw: gw, iss: iss, logs: logs}
 }
 
-func (g *testGateway) token(t *testing.T, tenant, subject string) string {
+func (g *testGateway) token(t testing.TB, tenant, subject string) string {
 	t.Helper()
 	tok, err := g.iss.Mint(tenant, subject, []string{"query"}, time.Hour)
 	if err != nil {

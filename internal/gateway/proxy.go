@@ -161,11 +161,10 @@ func (g *Gateway) relay(w http.ResponseWriter, r *http.Request, rt *route, resp 
 		}
 	}
 	w.WriteHeader(resp.StatusCode)
+	// The headers go out with the first event (the backend sends its
+	// headers with it too, and a GET stream starts with a comment).
 	stream := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
 	rc := http.NewResponseController(w)
-	if stream {
-		_ = rc.Flush() // the headers, before the first event
-	}
 	bp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(bp)
 	buf := *bp
@@ -175,7 +174,9 @@ func (g *Gateway) relay(w http.ResponseWriter, r *http.Request, rt *route, resp 
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return // the client went away; done() cancels the backend request
 			}
-			if stream {
+			// No flush with the last bytes: returning sends them with the
+			// end of the response in one write.
+			if stream && err == nil {
 				if ferr := rc.Flush(); ferr != nil {
 					return
 				}

@@ -75,27 +75,35 @@ type checker struct {
 }
 
 // check probes a replica once: its health path must answer 200 within the
-// timeout.
-func (c *checker) check(ctx context.Context, r *replica) bool {
+// timeout. refused is a connection that could not be made at all: nothing
+// listens there any more.
+func (c *checker) check(ctx context.Context, r *replica) (ok, refused bool) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout.D())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.health, nil)
 	if err != nil {
-		return false
+		return false, false
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return false
+		return false, dialFailed(err) && ctx.Err() == nil
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	return resp.StatusCode == http.StatusOK, false
 }
 
-// record applies one check's result with the thresholds.
-func (c *checker) record(r *replica, ok bool) {
+// record applies one check's result with the thresholds; a refused
+// connection takes the replica out at once.
+func (c *checker) record(r *replica, ok, refused bool) {
 	if r.passiveDown.Swap(false) {
 		r.oks = 0
+	}
+	if refused && r.up.Load() {
+		r.oks, r.fails = 0, c.cfg.UnhealthyAfter
+		r.up.Store(false)
+		c.log.Warn("replica down", "route", r.route, "backend", r.raw, "reason", "connection refused")
+		return
 	}
 	if ok {
 		r.fails = 0
@@ -136,7 +144,8 @@ func (c *checker) run(ctx context.Context, r *replica) {
 		case <-t.C:
 		case <-r.probe:
 		}
-		c.record(r, c.check(ctx, r))
+		ok, refused := c.check(ctx, r)
+		c.record(r, ok, refused)
 	}
 }
 
@@ -146,7 +155,7 @@ func (c *checker) start(ctx context.Context, replicas []*replica) {
 	var wg sync.WaitGroup
 	for _, r := range replicas {
 		wg.Go(func() {
-			if c.check(ctx, r) {
+			if ok, _ := c.check(ctx, r); ok {
 				r.oks = c.cfg.HealthyAfter
 				r.up.Store(true)
 			} else {
