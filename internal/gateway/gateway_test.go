@@ -333,7 +333,11 @@ func TestBalancesAndCarriesOnWhenAReplicaDies(t *testing.T) {
 	if a.count() != 5 || b.count() != 5 {
 		t.Errorf("replicas got %d and %d of 10 requests, want 5 and 5", a.count(), b.count())
 	}
+	// Requests already on their way to b when it dies fail (they may have
+	// reached it); drop the pooled connections so that the next requests
+	// find b dead by dialing it.
 	b.srv.Close()
+	g.gw.Close()
 	for i := range 20 {
 		resp := post(t, g.url+"/contoso-mcp", tok, callBody)
 		if resp.StatusCode != 200 || resp.Header.Get("X-Backend") != "a" {
@@ -345,6 +349,7 @@ func TestBalancesAndCarriesOnWhenAReplicaDies(t *testing.T) {
 	}
 	// With no replica left: 503 with Retry-After.
 	a.srv.Close()
+	g.gw.Close()
 	resp := post(t, g.url+"/contoso-mcp", tok, callBody)
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("no replica: status %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
@@ -461,6 +466,7 @@ func TestSessionOnADeadReplicaGets404(t *testing.T) {
 		}
 	}
 	b.srv.Close()
+	g.gw.Close() // as above: no pooled connection to the dead replica
 	if resp := post(t, g.url+"/contoso-mcp", tok, callBody, "Mcp-Session-Id", sid); resp.StatusCode != 404 && resp.StatusCode != 502 {
 		t.Errorf("session on a dead replica: %d, want 404 (or 502 while it is being found dead)", resp.StatusCode)
 	}
