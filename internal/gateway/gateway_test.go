@@ -647,3 +647,20 @@ func TestSilentBackendTimesOut(t *testing.T) {
 		t.Errorf("status %d after %s, want 504 after about 1s", resp.StatusCode, time.Since(start))
 	}
 }
+
+// TestBackendChallengePointsAtTheGateway: a refusal by the backend (for
+// example a token without roles) sends clients to the route's metadata, not
+// to the backend's address.
+func TestBackendChallengePointsAtTheGateway(t *testing.T) {
+	b := newFakeBackend(t, "b")
+	b.mcp = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="http://10.1.2.3:8001/.well-known/oauth-protected-resource/mcp", error="insufficient_scope", scope="query admin security"`)
+		w.WriteHeader(http.StatusForbidden)
+	}
+	g := startGateway(t, twoRoutes(b.url(), b.url()), "")
+	resp := post(t, g.url+"/fabrikam-mcp", g.token(t, "fabrikam", "a"), callBody)
+	want := `Bearer resource_metadata="` + g.url + `/.well-known/oauth-protected-resource/fabrikam-mcp", error="insufficient_scope", scope="query admin security"`
+	if got := resp.Header.Get("WWW-Authenticate"); resp.StatusCode != 403 || got != want {
+		t.Errorf("%d %q\nwant 403 %q", resp.StatusCode, got, want)
+	}
+}
