@@ -235,7 +235,7 @@ func (g *Gateway) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) 
 	// then the method's bucket (tighter), then the tenant's; a refused
 	// request gives back what it took.
 	var mq *quota
-	label := in.method + " " + in.name
+	label := func() string { return in.method + " " + in.name }
 	switch r.Method {
 	case http.MethodPost:
 		mq = limits.forMethod(in.method, in.name)
@@ -245,7 +245,7 @@ func (g *Gateway) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) 
 		}
 		defer limits.all.leave()
 		if !mq.enter() {
-			tooMany(w, time.Second, "too many "+label+" calls of this tenant in flight")
+			tooMany(w, time.Second, "too many "+label()+" calls of this tenant in flight")
 			return
 		}
 		defer mq.leave()
@@ -259,7 +259,7 @@ func (g *Gateway) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) 
 	now := time.Now()
 	wait, methodToken := mq.reserve(now)
 	if wait > 0 {
-		tooMany(w, wait, "the rate limit of "+label+" is exceeded for this tenant")
+		tooMany(w, wait, "the rate limit of "+label()+" is exceeded for this tenant")
 		return
 	}
 	if wait, _ := limits.all.reserve(now); wait > 0 {
