@@ -567,8 +567,8 @@ func (c *callConfig) explain(ctx, callCtx context.Context, rec *httpRecorder, er
 		}
 		return fmt.Errorf("call: %s rejected the token (401 Unauthorized%s); it may be expired or from another issuer: %s", c.url, desc, howTo)
 	case http.StatusForbidden:
-		return fmt.Errorf("call: %s refused the request (403 Forbidden%s); the token lacks the roles needed: get one with contoso-mcp token --roles %s",
-			c.url, desc, devTokenRoles)
+		return fmt.Errorf("call: %s refused the request (403 Forbidden%s): the token lacks the roles needed (get one with contoso-mcp token --roles %s), "+
+			"or, through a gateway, its tenant is not allowed on this route", c.url, desc, devTokenRoles)
 	case http.StatusTooManyRequests:
 		return fmt.Errorf("call: %s is rate limiting this token (429); retry after %ss", c.url, firstOf(retry, "a few "))
 	}
