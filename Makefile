@@ -4,7 +4,7 @@ BIN     := bin/contoso-mcp
 ADDR    ?= 127.0.0.1:8000
 DATA    ?= ./data
 
-.PHONY: run build test unit peers conformance ts-client inspector oidc-e2e lint fmt clean
+.PHONY: run build test unit peers conformance ts-client inspector oidc-e2e lint fmt clean bench
 
 run: build ## serve on http://127.0.0.1:8000/mcp from ./data (seeded on first start)
 	$(BIN) serve --addr $(ADDR) --data-dir $(DATA)
@@ -32,6 +32,9 @@ oidc-e2e: build peers ## AUTH_MODE=oidc against oauth2-mock-server
 
 conformance: build peers ## @modelcontextprotocol/conformance 0.1.16 and 0.2.0-alpha.12
 	@scripts/conformance.sh $(BIN)
+
+bench: ## side-by-side load benchmark, ~8 min, not part of make test: regenerates docs/PERFORMANCE.md (bench/run.sh)
+	@bench/run.sh
 
 lint: ## gofmt, go vet, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
