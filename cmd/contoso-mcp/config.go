@@ -36,6 +36,7 @@ type config struct {
 	AllowedOrigins []string
 	RatePerSecond  float64
 	RateBurst      int
+	AdminAddr      string // empty: no admin listener
 	StdioRoles     []string
 	StepDuration   time.Duration
 	TaskTTL        time.Duration
@@ -96,6 +97,7 @@ var envVars = []struct{ Name, Default string }{
 	{"RATE_LIMIT_BURST", "100"},
 	{"STDIO_ROLES", "query,admin,security"},
 	{"TROUBLESHOOT_STEP", "5s"},
+	{"ADMIN_ADDR", ""},
 	{"TASK_TTL", "1h"},
 	{"TASK_LEASE", "30s"},
 }
@@ -200,6 +202,12 @@ func parseConfig(cmd string, args []string, getenv func(string) string, now time
 	for _, o := range c.AllowedOrigins {
 		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" {
 			return nil, fs, fmt.Errorf("ALLOWED_ORIGINS: %q is not an origin such as https://app.example.com", o)
+		}
+	}
+	if c.AdminAddr = getenv("ADMIN_ADDR"); c.AdminAddr != "" {
+		host, _, err := net.SplitHostPort(c.AdminAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			return nil, fs, fmt.Errorf("ADMIN_ADDR: %q must be a loopback host:port (the admin listener serves pprof without authentication)", c.AdminAddr)
 		}
 	}
 	if err := c.parseAuth(*authMode, disableAuth, getenv); err != nil {

@@ -263,6 +263,7 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]string{"ALLOWED_ORIGINS": "evil"}, nil, "ALLOWED_ORIGINS"},
 		{map[string]string{"RATE_LIMIT_PER_SECOND": "fast"}, nil, "RATE_LIMIT_PER_SECOND"},
 		{map[string]string{"ROLE_POLICY_FILE": "/nonexistent/policy.json"}, nil, "ROLE_POLICY_FILE"},
+		{map[string]string{"ADMIN_ADDR": "0.0.0.0:6060"}, nil, "ADMIN_ADDR"},
 	}
 	for _, c := range cases {
 		args := append([]string{"contoso-mcp", "serve", "--data-dir", t.TempDir()}, c.args...)
@@ -468,5 +469,31 @@ func TestRoleNamesConfigurable(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(resp.Header.Get("WWW-Authenticate"), "Support.Read") {
 		t.Errorf("a token with the default role name: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+}
+
+// TestAdminListenerServesPprof: ADMIN_ADDR opens pprof on its own listener;
+// the public one does not serve it.
+func TestAdminListenerServesPprof(t *testing.T) {
+	url, logs, stop := startServe(t, map[string]string{"SEED_CUSTOMER_COUNT": "5", "ADMIN_ADDR": "127.0.0.1:0"}, "--data-dir", t.TempDir())
+	defer stop()
+	m := regexp.MustCompile(`admin listener \(pprof\) on (http://\S+)`).FindStringSubmatch(logs.String())
+	if m == nil {
+		t.Fatalf("no admin listener line:\n%s", logs)
+	}
+	resp, err := http.Get(m[1] + "goroutine?debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "goroutine profile") {
+		t.Errorf("admin pprof: %d %.100s", resp.StatusCode, body)
+	}
+	if resp, err := http.Get(strings.TrimSuffix(url, "/mcp") + "/debug/pprof/"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Error("the public listener serves pprof")
+		}
 	}
 }

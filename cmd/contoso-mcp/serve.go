@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"time"
@@ -190,6 +191,14 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.AdminAddr != "" {
+		admin, err := startAdmin(cfg.AdminAddr, log)
+		if err != nil {
+			return err
+		}
+		defer admin.Close()
+		fmt.Fprintf(stderr, "admin listener (pprof) on http://%s/debug/pprof/\n", admin.Addr)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -209,6 +218,29 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		log.Warn("tasks did not stop in time", "err", err)
 	}
 	return nil
+}
+
+// startAdmin serves the profiling endpoints on their own loopback
+// listener, never on the public one.
+func startAdmin(addr string, log *slog.Logger) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("ADMIN_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: ln.Addr().String(), Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("admin listener stopped", "err", err)
+		}
+	}()
+	log.Info("admin listener", "url", "http://"+srv.Addr+"/debug/pprof/")
+	return srv, nil
 }
 
 // endOnShutdown cancels GET requests (the long-lived event streams) when
