@@ -228,8 +228,14 @@ func (f *fixture) connect(t *testing.T, tr transport) *mcp.ClientSession {
 // connectAs connects with the given bearer token (ignored in memory).
 func (f *fixture) connectAs(t *testing.T, tr transport, token string) *mcp.ClientSession {
 	t.Helper()
+	return f.connectWith(t, tr, token, nil)
+}
+
+// connectWith connects a client with the given options.
+func (f *fixture) connectWith(t *testing.T, tr transport, token string, opts *mcp.ClientOptions) *mcp.ClientSession {
+	t.Helper()
 	ctx := context.Background()
-	client := mcp.NewClient(&mcp.Implementation{Name: "test-client", Version: "1"}, nil)
+	client := mcp.NewClient(&mcp.Implementation{Name: "test-client", Version: "1"}, opts)
 	var (
 		cs  *mcp.ClientSession
 		err error

@@ -2,7 +2,6 @@ package mcpserver_test
 
 import (
 	"context"
-	"net/http"
 	"runtime"
 	"strings"
 	"sync"
@@ -24,38 +23,13 @@ func (f *fixture) progressClient(t *testing.T, tr transport) (*mcp.ClientSession
 	t.Helper()
 	var mu sync.Mutex
 	var events []progressEvent
-	client := mcp.NewClient(&mcp.Implementation{Name: "progress-test", Version: "1"}, &mcp.ClientOptions{
+	cs := f.connectWith(t, tr, f.token(t, "contoso", "agent-1", "query"), &mcp.ClientOptions{
 		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
 			mu.Lock()
 			events = append(events, progressEvent{time.Now(), r.Params.Progress, r.Params.Message})
 			mu.Unlock()
 		},
 	})
-	ctx := context.Background()
-	var cs *mcp.ClientSession
-	var err error
-	switch tr {
-	case inMemory:
-		ct, st := mcp.NewInMemoryTransports()
-		ss, serr := f.svc.Server().Connect(ctx, st, nil)
-		if serr != nil {
-			t.Fatal(serr)
-		}
-		t.Cleanup(func() { ss.Close() })
-		cs, err = client.Connect(ctx, ct, nil)
-	default:
-		version := "2026-07-28"
-		if tr == httpLegacy {
-			version = "2025-11-25"
-		}
-		token := f.token(t, "contoso", "agent-1", "query")
-		cs, err = client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: f.endpoint(t), HTTPClient: &http.Client{Transport: bearer{token}}},
-			&mcp.ClientSessionOptions{ProtocolVersion: version})
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cs.Close() })
 	return cs, func() []progressEvent {
 		mu.Lock()
 		defer mu.Unlock()
