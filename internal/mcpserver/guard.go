@@ -2,6 +2,7 @@ package mcpserver
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,7 +62,6 @@ func PrincipalFrom(ctx context.Context) *auth.Principal {
 type inspectedKey struct{}
 
 type inspected struct {
-	body      []byte
 	method    string
 	name      string // params.name, params.uri or params.taskId: what Mcp-Name must equal
 	id        json.RawMessage
@@ -259,7 +259,7 @@ func inspectBody(w http.ResponseWriter, r *http.Request, limit int64) (*inspecte
 		return nil, http.StatusBadRequest, rpcProblem{code: -32700, text: "cannot read the request body"}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	in := &inspected{body: body}
+	in := &inspected{}
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
 		return nil, http.StatusBadRequest, rpcProblem{code: -32600, text: "JSON-RPC batches are not supported"}
 	}
@@ -279,7 +279,7 @@ func inspectBody(w http.ResponseWriter, r *http.Request, limit int64) (*inspecte
 		if id := bytes.TrimSpace(msg.ID); len(id) > 0 && (id[0] == '"' || id[0] == '-' || (id[0] >= '0' && id[0] <= '9')) {
 			in.id = id // a string or a number: echoed in errors
 		}
-		in.name = cmpOr(msg.Params.Name, msg.Params.URI, msg.Params.TaskID)
+		in.name = cmp.Or(msg.Params.Name, msg.Params.URI, msg.Params.TaskID)
 		_, in.newEra = msg.Params.Meta[metaProtocolVersion]
 	}
 	if h := r.Header.Get("Mcp-Method"); h != "" && in.parseable && h != in.method {
@@ -305,15 +305,6 @@ func newEraRequest(r *http.Request, in *inspected) bool {
 		return !sessionEra[v]
 	}
 	return r.Header.Get("Mcp-Session-Id") == "" && in.newEra
-}
-
-func cmpOr(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // limiter is a token bucket per principal. Buckets idle for ten minutes are
