@@ -3,28 +3,8 @@
 package main
 
 import (
-	"context"
-	"flag"
-	"log"
-	"net/http"
-	"time"
-
 	"github.com/contoso/contoso-mcp/bench/internal/serve"
 	"github.com/contoso/contoso-mcp/bench/mcpgopeer"
-	"github.com/contoso/contoso-mcp/bench/peerdata"
 )
 
-func main() {
-	addr := flag.String("addr", "127.0.0.1:0", "loopback address to listen on")
-	path := flag.String("db", "", "the tenant's SQLite file")
-	debug := flag.String("debug-addr", "", "loopback address for pprof and /debug/memstats (off when empty)")
-	flag.Parse()
-	db, err := peerdata.Open(context.Background(), *path)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer db.Close()
-	mux := http.NewServeMux()
-	mux.Handle("/mcp", mcpgopeer.Handler(db))
-	serve.Run(*addr, *debug, &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute})
-}
+func main() { serve.Peer(mcpgopeer.Handler) }

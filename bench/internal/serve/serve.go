@@ -6,6 +6,7 @@ package serve
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"log"
 	"net"
@@ -16,6 +17,8 @@ import (
 	"runtime"
 	"syscall"
 	"time"
+
+	"github.com/contoso/contoso-mcp/bench/peerdata"
 )
 
 // Run listens on addr, which must be a loopback address, serves srv until
@@ -75,4 +78,21 @@ func DebugHandler() http.Handler {
 		json.NewEncoder(w).Encode(MemStats{m.HeapAlloc, m.HeapInuse, m.HeapSys, m.Sys, m.TotalAlloc, m.Mallocs, uint64(m.NumGC), m.PauseTotalNs})
 	})
 	return mux
+}
+
+// Peer is the main of a bench server that answers /mcp from the tenant's
+// SQLite file: flags -addr, -db and -debug-addr, then Run.
+func Peer(handler func(*peerdata.DB) http.Handler) {
+	addr := flag.String("addr", "127.0.0.1:0", "loopback address to listen on")
+	path := flag.String("db", "", "the tenant's SQLite file")
+	debug := flag.String("debug-addr", "", "loopback address for pprof and /debug/memstats (off when empty)")
+	flag.Parse()
+	db, err := peerdata.Open(context.Background(), *path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", handler(db))
+	Run(*addr, *debug, &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute})
 }
