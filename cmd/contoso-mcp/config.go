@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/contoso/contoso-mcp/internal/auth"
 )
 
 // config is every setting of serve, seed and token, read in one place from
@@ -206,7 +208,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, now time
 	}
 	if c.AdminAddr = getenv("ADMIN_ADDR"); c.AdminAddr != "" {
 		host, _, err := net.SplitHostPort(c.AdminAddr)
-		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+		if err != nil || !auth.IsLoopbackHost(host) {
 			return nil, fs, fmt.Errorf("ADMIN_ADDR: %q must be a loopback host:port (the admin listener serves pprof without authentication)", c.AdminAddr)
 		}
 	}
@@ -338,10 +340,7 @@ func (c *config) requireSafeAddr() error {
 	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
 		return fmt.Errorf("ADDR (--addr): port %q is not a number from 0 to 65535", port)
 	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	if auth.IsLoopbackHost(host) {
 		return nil
 	}
 	if c.Auth.Mode == "entra" || c.Auth.Mode == "oidc" {

@@ -151,7 +151,7 @@ func (c Config) normalize() (Config, error) {
 			return bad("Tenants", "at least one allowed tenant is required in entra mode")
 		}
 		for id := range c.Tenants {
-			if !pathSafe(id) {
+			if !SafeTenantID(id) {
 				return bad("Tenants", "tenant id %q may hold only letters, digits, '.', '_' and '-'", id)
 			}
 		}
@@ -218,14 +218,17 @@ func (c Config) normalize() (Config, error) {
 
 // checkTenantName keeps tenant names safe to use in file names and keys.
 func checkTenantName(name string) error {
-	if name == "" || name == "." || name == ".." || !pathSafe(name) {
+	if !SafeTenantID(name) {
 		return fmt.Errorf("tenant name %q may hold only letters, digits, '.', '_' and '-'", name)
 	}
 	return nil
 }
 
-func pathSafe(s string) bool {
-	if s == "" || len(s) > 128 {
+// SafeTenantID reports whether a tenant id or name is safe to put in a URL
+// path or a file name: 1 to 128 letters, digits, '.', '_' and '-', and
+// neither "." nor "..".
+func SafeTenantID(s string) bool {
+	if s == "" || len(s) > 128 || s == "." || s == ".." {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -251,7 +254,7 @@ func checkFetchURL(raw string) error {
 	case "https":
 		return nil
 	case "http":
-		if isLoopbackHost(u.Hostname()) {
+		if IsLoopbackHost(u.Hostname()) {
 			return nil
 		}
 		return fmt.Errorf("%q: plain http is allowed only on loopback; use https", raw)
@@ -259,7 +262,9 @@ func checkFetchURL(raw string) error {
 	return fmt.Errorf("%q: scheme must be https", raw)
 }
 
-func isLoopbackHost(h string) bool {
+// IsLoopbackHost reports whether a host name or address is on the loopback
+// interface (localhost, 127.0.0.0/8, ::1).
+func IsLoopbackHost(h string) bool {
 	if strings.EqualFold(h, "localhost") {
 		return true
 	}

@@ -513,7 +513,7 @@ func (r *Route) validate(path, mode string) error {
 		if slices.Index(r.Tenants, t) != i {
 			return bad(p, "%q is listed twice", t)
 		}
-		if !safeTenant(t) {
+		if !auth.SafeTenantID(t) {
 			return bad(p, "%q is not a tenant id (letters, digits, '.', '_' and '-', at most 128)", t)
 		}
 		if mode == auth.ModeDev && strings.ToLower(t) != t {
@@ -602,27 +602,6 @@ func checkCount(path string, n **int, def int) error {
 	return nil
 }
 
-func safeTenant(s string) bool {
-	if s == "" || len(s) > 128 || s == "." || s == ".." {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // CheckListen checks a listen address (the file's, or one given on the
 // command line): host:port, and loopback in dev mode.
 func (c *Config) CheckListen(addr string) error {
@@ -633,7 +612,7 @@ func (c *Config) CheckListen(addr string) error {
 	if p, err := strconv.ParseUint(port, 10, 16); err != nil || (p == 0 && port != "0") {
 		return bad("listen", "port %q is not a number from 0 to 65535", port)
 	}
-	if !isLoopback(host) && c.Auth.Mode == auth.ModeDev {
+	if !auth.IsLoopbackHost(host) && c.Auth.Mode == auth.ModeDev {
 		return bad("listen", "refusing %q with auth mode dev: the development issuer's key is a local file, so dev serves loopback only (127.0.0.1, ::1, localhost); use auth mode entra or oidc", addr)
 	}
 	return nil

@@ -394,7 +394,7 @@ func (g *Gateway) originAllowed(origin string) bool {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return false
 	}
-	return isLoopback(u.Hostname())
+	return auth.IsLoopbackHost(u.Hostname())
 }
 
 // challenge answers with the WWW-Authenticate header of RFC 6750 and RFC
