@@ -175,11 +175,7 @@ func (g *guard) originAllowed(origin string) bool {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return false
 	}
-	switch u.Hostname() {
-	case "localhost", "127.0.0.1", "::1":
-		return true
-	}
-	return false
+	return auth.IsLoopbackHost(u.Hostname())
 }
 
 // bearerToken extracts the token: "" when there is none; a problem when
