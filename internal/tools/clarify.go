@@ -1,7 +1,8 @@
 package tools
 
 import (
-	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -9,13 +10,13 @@ import (
 	"strings"
 
 	"github.com/google/jsonschema-go/jsonschema"
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// The go-sdk rejects arguments that break a tool's input schema before the
-// handler runs, with the validator's wording ("exclusiveMinimum: -5/1 is
-// less than or equal to 0.000000"). clarifyArguments rewrites those tool
-// errors into sentences a model or a person can act on, from the same
+// Every tool checks its arguments against its published input schema
+// before the handler runs, with the JSON Schema validator the go-sdk uses
+// (github.com/google/jsonschema-go), compiled once per tool. The validator's
+// wording ("exclusiveMinimum: -5/1 is less than or equal to 0.000000") is
+// rewritten into sentences a model or a person can act on, from the same
 // schema: "amount must be greater than 0".
 
 var (
@@ -26,25 +27,67 @@ var (
 
 const sdkArgumentsPrefix = `validating "arguments"`
 
-func clarifyArguments(schemas map[string]*jsonschema.Schema) mcp.Middleware {
-	return func(next mcp.MethodHandler) mcp.MethodHandler {
-		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
-			res, err := next(ctx, method, req)
-			r, ok := res.(*mcp.CallToolResult)
-			if err != nil || !ok || r == nil || !r.IsError || len(r.Content) != 1 {
-				return res, err
-			}
-			tc, ok := r.Content[0].(*mcp.TextContent)
-			p, _ := req.GetParams().(*mcp.CallToolParamsRaw)
-			if !ok || p == nil || !strings.HasPrefix(tc.Text, sdkArgumentsPrefix) {
-				return res, err
-			}
-			if s := schemas[p.Name]; s != nil {
-				tc.Text = "invalid arguments: " + explain(tc.Text, s)
-			}
-			return res, err
+// argumentSchema is a tool's input schema, compiled.
+type argumentSchema struct {
+	schema   *jsonschema.Schema
+	resolved *jsonschema.Resolved
+	defaults bool // some property has a default
+}
+
+func compile(tool string, s *jsonschema.Schema) *argumentSchema {
+	r, err := s.Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true})
+	if err != nil {
+		panic(fmt.Sprintf("tool %s: input schema: %v", tool, err))
+	}
+	a := &argumentSchema{schema: s, resolved: r}
+	for _, p := range s.Properties {
+		a.defaults = a.defaults || p.Default != nil
+	}
+	return a
+}
+
+// decode checks raw arguments against the schema, with the schema's
+// defaults applied, and decodes them into dst (a pointer to the tool's input
+// struct). It returns "" or the problem as a sentence; dst is only usable
+// when the problem is "". Absent or null arguments are an empty object.
+func (a *argumentSchema) decode(raw json.RawMessage, dst any) string {
+	var m map[string]any
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return "invalid arguments: arguments must be a JSON object"
 		}
 	}
+	if m == nil {
+		m = map[string]any{}
+	}
+	given := len(m)
+	var v any = m
+	if a.defaults {
+		if err := a.resolved.ApplyDefaults(&v); err != nil {
+			return "invalid arguments: " + err.Error()
+		}
+	}
+	if err := a.resolved.Validate(&v); err != nil {
+		return "invalid arguments: " + explain(sdkArgumentsPrefix+": "+err.Error(), a.schema)
+	}
+	if len(m) != given { // defaults were filled in: decode the completed object
+		b, err := json.Marshal(m)
+		if err != nil {
+			return "invalid arguments: " + err.Error()
+		}
+		raw = b
+	}
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return fmt.Sprintf("invalid arguments: %s cannot hold the %s given", te.Field, te.Value)
+		}
+		return "invalid arguments: " + err.Error()
+	}
+	return ""
 }
 
 // explain turns one validator message into a sentence.

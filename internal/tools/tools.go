@@ -12,9 +12,10 @@ package tools
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -68,8 +69,10 @@ func Catalog() []Spec {
 }
 
 // Register adds to s every data tool for which allow returns true (nil
-// allows all).
-func Register(s *mcp.Server, env Env, allow func(Spec) bool) {
+// allows all), and returns their handlers by name: the very functions the
+// server calls for tools/call, for a caller that answers tools/call itself
+// (the HTTP fast path of package mcpserver).
+func Register(s *mcp.Server, env Env, allow func(Spec) bool) map[string]mcp.ToolHandler {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
@@ -79,21 +82,22 @@ func Register(s *mcp.Server, env Env, allow func(Spec) bool) {
 	if env.TroubleshootStep <= 0 {
 		env.TroubleshootStep = 5 * time.Second
 	}
-	schemas := map[string]*jsonschema.Schema{}
+	handlers := map[string]mcp.ToolHandler{}
 	for _, d := range definitions {
 		if allow == nil || allow(d.spec()) {
-			d.register(s, &env)
-			schemas[d.tool.Name] = d.tool.InputSchema.(*jsonschema.Schema)
+			h := d.handler(&env)
+			s.AddTool(d.tool, h)
+			handlers[d.tool.Name] = h
 		}
 	}
-	s.AddReceivingMiddleware(clarifyArguments(schemas))
+	return handlers
 }
 
 type definition struct {
 	tool        *mcp.Tool
 	access      Access
 	longRunning bool
-	register    func(s *mcp.Server, env *Env)
+	handler     func(env *Env) mcp.ToolHandler
 }
 
 func (d definition) spec() Spec {
@@ -118,7 +122,17 @@ type Result interface{ Summary() string }
 
 // define declares a tool. patch adjusts the inferred input schema (enums,
 // defaults, bounds) so that tools/list tells a model exactly what is valid
-// and the SDK rejects anything else before the handler runs.
+// and anything else is refused before the handler runs.
+//
+// The tool is registered raw (mcp.Server.AddTool) rather than through the
+// SDK's generic mcp.AddTool, which validates by round-tripping arguments and
+// output through maps with a decoder that allocates 32 KiB per use. Here the
+// schemas are published pre-marshalled (tools/list copies bytes instead of
+// re-marshalling every schema per request) and compiled once; arguments are
+// validated against the same compiled schema with the same validator and the
+// same defaults, then decoded straight into In; the output is marshalled
+// once. Validation failures read as sentences ("amount must be greater than
+// 0"; see explain).
 func define[In any, Out Result](t *mcp.Tool, access Access, patch func(*jsonschema.Schema), h func(ctx context.Context, env *Env, st contoso.Store, in In) (Out, error)) {
 	in, err := jsonschema.For[In](nil)
 	if err != nil {
@@ -138,42 +152,68 @@ func define[In any, Out Result](t *mcp.Tool, access Access, patch func(*jsonsche
 	if patch != nil {
 		patch(in)
 	}
-	t.InputSchema = in
+	out, err := jsonschema.ForType(reflect.TypeFor[Out](), &jsonschema.ForOptions{})
+	if err != nil {
+		panic(fmt.Sprintf("tool %s: output schema: %v", t.Name, err))
+	}
+	args := compile(t.Name, in)
+	t.InputSchema = mustMarshal(t.Name, in)
+	t.OutputSchema = mustMarshal(t.Name, out)
 	t.Annotations = annotations(t.Title, access, t.Annotations)
 	definitions = append(definitions, definition{
 		tool:   t,
 		access: access,
-		register: func(s *mcp.Server, env *Env) {
-			mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, input In) (res *mcp.CallToolResult, out Out, err error) {
+		handler: func(env *Env) mcp.ToolHandler {
+			return func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
 				defer func() {
 					if p := recover(); p != nil {
 						env.Logger.ErrorContext(ctx, "tool panicked", "tool", t.Name, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-						res, err = nil, errors.New("internal error")
+						res, err = errorResult("internal error"), nil
 					}
 				}()
+				var input In
+				if problem := args.decode(req.Params.Arguments, &input); problem != "" {
+					return errorResult(problem), nil
+				}
 				ctx = context.WithValue(ctx, requestKey{}, req)
 				st, err := env.Store(ctx, req)
 				if err != nil {
-					return nil, out, toolError(ctx, env, t.Name, err)
+					return errorResult(toolError(ctx, env, t.Name, err)), nil
 				}
-				out, err = h(ctx, env, st, input)
+				output, err := h(ctx, env, st, input)
 				if err != nil {
-					return nil, out, toolError(ctx, env, t.Name, err)
+					return errorResult(toolError(ctx, env, t.Name, err)), nil
 				}
-				return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: out.Summary()}}}, out, nil
-			})
+				structured, err := json.Marshal(output)
+				if err != nil {
+					return errorResult(toolError(ctx, env, t.Name, contoso.Internal(err, "encoding the result"))), nil
+				}
+				return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: output.Summary()}}, StructuredContent: json.RawMessage(structured)}, nil
+			}
 		},
 	})
 }
 
+func errorResult(text string) *mcp.CallToolResult {
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}, IsError: true}
+}
+
+func mustMarshal(tool string, s *jsonschema.Schema) json.RawMessage {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("tool %s: schema: %v", tool, err))
+	}
+	return b
+}
+
 // toolError turns err into the error a client sees; internal causes are
 // logged and replaced by a generic message.
-func toolError(ctx context.Context, env *Env, tool string, err error) error {
+func toolError(ctx context.Context, env *Env, tool string, err error) string {
 	if contoso.ErrorKind(err) == contoso.KindInternal {
 		env.Logger.ErrorContext(ctx, "tool failed", "tool", tool, "err", err)
-		return errors.New("internal error; the failure was logged")
+		return "internal error; the failure was logged"
 	}
-	return errors.New(contoso.PublicMessage(err))
+	return contoso.PublicMessage(err)
 }
 
 func annotations(title string, a Access, base *mcp.ToolAnnotations) *mcp.ToolAnnotations {
