@@ -43,6 +43,7 @@ type config struct {
 	StepDuration   time.Duration
 	TaskTTL        time.Duration
 	TaskLease      time.Duration
+	FastPath       bool
 }
 
 // authConfig is the token-check part of the configuration.
@@ -102,6 +103,7 @@ var envVars = []struct{ Name, Default string }{
 	{"ADMIN_ADDR", ""},
 	{"TASK_TTL", "1h"},
 	{"TASK_LEASE", "30s"},
+	{"FAST_PATH", "true"},
 }
 
 // env returns the variable or its default; defaults that are prose (shown
@@ -161,7 +163,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, now time
 		name string
 		dst  *bool
 	}{{"SEED_ON_STARTUP", &c.SeedOnStartup}, {"FORCE_SEED", &c.ForceSeed}, {"CONFORMANCE_FIXTURES", &c.Fixtures},
-		{"USE_COSMOSDB", &c.UseCosmos}, {"DISABLE_AUTH", &disableAuth}}
+		{"USE_COSMOSDB", &c.UseCosmos}, {"DISABLE_AUTH", &disableAuth}, {"FAST_PATH", &c.FastPath}}
 	for _, b := range bools {
 		if *b.dst, err = strconv.ParseBool(e(b.name)); err != nil {
 			return nil, fs, fmt.Errorf("%s: %q is not true or false", b.name, e(b.name))

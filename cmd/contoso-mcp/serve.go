@@ -117,6 +117,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		RateLimit:           rate.Limit(cfg.RatePerSecond),
 		RateBurst:           cfg.RateBurst,
 		SessionTimeout:      cfg.SessionTimeout,
+		DisableFastPath:     !cfg.FastPath,
 		MaxBodyBytes:        cfg.MaxBodyBytes,
 		TroubleshootStep:    cfg.StepDuration,
 		Tasks:               mcpserver.TaskConfig{TTL: cfg.TaskTTL, Lease: cfg.TaskLease},

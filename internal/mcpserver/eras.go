@@ -22,6 +22,7 @@ import (
 //     (stateless), anything else (initialize, old clients) stateful.
 type eraRouter struct {
 	stateful, stateless http.Handler
+	fast                *fastPath // nil: off
 }
 
 var sessionEra = map[string]bool{"2024-11-05": true, "2025-03-26": true, "2025-06-18": true, "2025-11-25": true}
@@ -46,7 +47,7 @@ func (e *eraRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if v := r.Header.Get("Mcp-Protocol-Version"); v != "" {
 		if sessionEra[v] {
 			e.stateful.ServeHTTP(w, r)
-		} else {
+		} else if e.fast == nil || !e.fast.serve(w, r) {
 			e.stateless.ServeHTTP(w, r)
 		}
 		return

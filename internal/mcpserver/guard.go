@@ -67,6 +67,11 @@ type inspected struct {
 	id        json.RawMessage
 	newEra    bool // params._meta names a protocol version
 	parseable bool
+	// What the fast path (fastpath.go) needs, so the body is parsed once:
+	// the jsonrpc member, every member of params as it came, and _meta's.
+	jsonrpc string
+	params  map[string]json.RawMessage
+	meta    map[string]json.RawMessage
 }
 
 func newGuard(cfg *Config, next http.Handler) *guard {
@@ -260,23 +265,28 @@ func inspectBody(w http.ResponseWriter, r *http.Request, limit int64) (*inspecte
 		return nil, http.StatusBadRequest, rpcProblem{code: -32600, text: "JSON-RPC batches are not supported"}
 	}
 	var msg struct {
-		ID     json.RawMessage `json:"id"`
-		Method string          `json:"method"`
-		Params struct {
-			Name   string                     `json:"name"`
-			URI    string                     `json:"uri"`
-			TaskID string                     `json:"taskId"`
-			Meta   map[string]json.RawMessage `json:"_meta"`
-		} `json:"params"`
+		JSONRPC string                     `json:"jsonrpc"`
+		ID      json.RawMessage            `json:"id"`
+		Method  string                     `json:"method"`
+		Params  map[string]json.RawMessage `json:"params"`
 	}
 	if json.Unmarshal(body, &msg) == nil {
-		in.parseable = true
-		in.method = msg.Method
-		if id := bytes.TrimSpace(msg.ID); len(id) > 0 && (id[0] == '"' || id[0] == '-' || (id[0] >= '0' && id[0] <= '9')) {
-			in.id = id // a string or a number: echoed in errors
+		var name, uri, taskID string
+		var meta map[string]json.RawMessage
+		// Members of params as the SDK reads them: exact names; a member
+		// of the wrong type makes the body unparseable here, as before.
+		if member(msg.Params, "name", &name) && member(msg.Params, "uri", &uri) &&
+			member(msg.Params, "taskId", &taskID) && member(msg.Params, "_meta", &meta) {
+			in.parseable = true
+			in.method = msg.Method
+			in.jsonrpc = msg.JSONRPC
+			in.params, in.meta = msg.Params, meta
+			if id := bytes.TrimSpace(msg.ID); len(id) > 0 && (id[0] == '"' || id[0] == '-' || (id[0] >= '0' && id[0] <= '9')) {
+				in.id = id // a string or a number: echoed in errors
+			}
+			in.name = cmp.Or(name, uri, taskID)
+			_, in.newEra = meta[metaProtocolVersion]
 		}
-		in.name = cmp.Or(msg.Params.Name, msg.Params.URI, msg.Params.TaskID)
-		_, in.newEra = msg.Params.Meta[metaProtocolVersion]
 	}
 	if h := r.Header.Get("Mcp-Method"); h != "" && in.parseable && h != in.method {
 		return nil, http.StatusBadRequest, rpcProblem{headerMismatch, fmt.Sprintf("the Mcp-Method header %q does not match the body's method %q", h, in.method), in.id}
@@ -290,6 +300,12 @@ func inspectBody(w http.ResponseWriter, r *http.Request, limit int64) (*inspecte
 		return nil, http.StatusBadRequest, rpcProblem{headerMismatch, "the Mcp-Name header is required on " + in.method + ": set it to params.taskId", in.id}
 	}
 	return in, 0, rpcProblem{}
+}
+
+// member decodes params[key] into v when present; false when it does not fit.
+func member(params map[string]json.RawMessage, key string, v any) bool {
+	raw, ok := params[key]
+	return !ok || json.Unmarshal(raw, v) == nil
 }
 
 // newEraRequest reports whether a POST is of the 2026-07-28 era, as the era

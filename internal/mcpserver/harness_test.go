@@ -117,6 +117,7 @@ type fixtureOptions struct {
 	rateBurst int
 	disabled  bool
 	step      time.Duration // trouble_shoot_device's step (0: 1 ms)
+	sdkOnly   bool          // no fast path: every request through the go-sdk
 }
 
 func newFixture(t testing.TB, st contoso.Store) *fixture {
@@ -172,6 +173,7 @@ func newFixtureWith(t testing.TB, st contoso.Store, o fixtureOptions) *fixture {
 		RateBurst:           o.rateBurst,
 		Now:                 func() time.Time { return now },
 		TroubleshootStep:    o.step,
+		DisableFastPath:     o.sdkOnly,
 	})
 	return &fixture{store: st, stores: stores, svc: svc, logs: logs, dev: dev}
 }

@@ -85,6 +85,10 @@ type Config struct {
 	Extend func(*mcp.Server)
 	// Tasks tunes the Tasks extension (tasks.go).
 	Tasks TaskConfig
+	// DisableFastPath sends every request through the go-sdk (fastpath.go).
+	// The fast path is also off when Extend is set (it cannot know what
+	// Extend added).
+	DisableFastPath bool
 }
 
 // Service is the built endpoint.
@@ -95,6 +99,9 @@ type Service struct {
 	cache    *mcp.SchemaCache
 	handler  http.Handler
 	accessOf map[string]tools.Access
+	specs    map[string]tools.Spec
+	// handlers are the tool handlers of each grants' server, for the fast path.
+	handlers map[Grants]map[string]mcp.ToolHandler
 	tasks    *taskRuntime
 }
 
@@ -122,12 +129,18 @@ func New(cfg Config) *Service {
 	if cfg.Grants == nil {
 		cfg.Grants = func(*auth.Principal) Grants { return Grants{true, true, true} }
 	}
-	s := &Service{cfg: cfg, servers: map[Grants]*mcp.Server{}, cache: mcp.NewSchemaCache(), accessOf: map[string]tools.Access{}}
+	s := &Service{cfg: cfg, servers: map[Grants]*mcp.Server{}, cache: mcp.NewSchemaCache(), accessOf: map[string]tools.Access{},
+		specs: map[string]tools.Spec{}, handlers: map[Grants]map[string]mcp.ToolHandler{}}
 	for _, spec := range tools.Catalog() {
 		s.accessOf[spec.Name] = spec.Access
+		s.specs[spec.Name] = spec
 	}
 	s.tasks = newTaskRuntime(&s.cfg, s.principal)
-	s.handler = newGuard(&s.cfg, newEraRouter(s.serverFor, &s.cfg))
+	router := newEraRouter(s.serverFor, &s.cfg)
+	if !cfg.DisableFastPath && cfg.Extend == nil {
+		router.fast = newFastPath(s, s.implementation())
+	}
+	s.handler = newGuard(&s.cfg, router)
 	return s
 }
 
@@ -171,15 +184,19 @@ func (s *Service) server(g Grants) *mcp.Server {
 		s.cfg.Configure(opts)
 	}
 	s.tasks.configure(opts)
-	srv := mcp.NewServer(&mcp.Implementation{Name: s.cfg.Name, Title: "Contoso customer support", Version: s.cfg.Version}, opts)
+	srv := mcp.NewServer(s.implementation(), opts)
 	srv.AddReceivingMiddleware(logging(s.cfg.Logger), s.audit())
-	tools.Register(srv, tools.Env{Store: s.store, Now: s.cfg.Now, Logger: s.cfg.Logger, TroubleshootStep: s.cfg.TroubleshootStep}, g.allows)
+	s.handlers[g] = tools.Register(srv, tools.Env{Store: s.store, Now: s.cfg.Now, Logger: s.cfg.Logger, TroubleshootStep: s.cfg.TroubleshootStep}, g.allows)
 	s.tasks.install(srv, g)
 	if s.cfg.Extend != nil {
 		s.cfg.Extend(srv)
 	}
 	s.servers[g] = srv
 	return srv
+}
+
+func (s *Service) implementation() *mcp.Implementation {
+	return &mcp.Implementation{Name: s.cfg.Name, Title: "Contoso customer support", Version: s.cfg.Version}
 }
 
 // principal returns the principal of an MCP request: the verified one its
@@ -205,7 +222,8 @@ func (s *Service) store(_ context.Context, req *mcp.CallToolRequest) (contoso.St
 
 // logging is the receiving middleware that times every request and logs its
 // method, tool name, duration and outcome, with the HTTP request id when
-// there is one. It never logs arguments or results.
+// there is one, and fast_path=true when the fast path (fastpath.go) served
+// it. It never logs arguments or results.
 func logging(log *slog.Logger) mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
@@ -220,6 +238,9 @@ func logging(log *slog.Logger) mcp.Middleware {
 				attrs = append(attrs, slog.String("tool", name))
 			}
 			attrs = append(attrs, slog.String("outcome", outcome(res, err)), slog.Duration("duration", time.Since(start)))
+			if ctx.Value(fastPathKey{}) != nil {
+				attrs = append(attrs, slog.Bool("fast_path", true))
+			}
 			level := slog.LevelInfo
 			if method == "notifications/initialized" || method == "ping" {
 				level = slog.LevelDebug

@@ -1,0 +1,255 @@
+package mcpserver_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fastCase is one raw HTTP request of the differential test.
+type fastCase struct {
+	name    string
+	body    string
+	headers map[string]string // on top of the defaults of a 2026-07-28 tools/call
+	role    []string          // the token's roles (nil: query, admin, security)
+	fast    bool              // the fast path must serve it
+}
+
+const fastMeta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}`
+
+func fastCall(id, tool, args string) string {
+	return `{"jsonrpc":"2.0","id":` + id + `,"method":"tools/call","params":{"name":"` + tool + `","arguments":` + args + `,` + fastMeta + `}}`
+}
+
+// fastCases: every tool with valid arguments, bad arguments, and every
+// kind of request the fast path must leave to the SDK.
+func fastCases(t *testing.T, inv int64) []fastCase {
+	var cases []fastCase
+	for i, c := range validCalls(inv) {
+		args, err := json.Marshal(c.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.args == nil {
+			args = []byte("{}")
+		}
+		long := c.tool == "trouble_shoot_device" || c.tool == "rerate_usage"
+		cases = append(cases, fastCase{name: "valid " + c.tool, body: fastCall(fmt.Sprint(100+i), c.tool, string(args)), headers: map[string]string{"Mcp-Name": c.tool}, fast: !long})
+	}
+	bad := []struct{ tool, args string }{
+		{"get_customer_detail", `{"customer_id":999999}`},
+		{"get_customer_detail", `{"customer_id":"one"}`},
+		{"get_customer_detail", `{}`},
+		{"get_customer_detail", `{"customer_id":0}`},
+		{"get_customer_detail", `{"customer_id":3,"extra":1}`},
+		{"get_customer_detail", `{"customer_id":1.5}`},
+		{"get_customer_detail", `{"customer_id":null}`},
+		{"get_data_usage", `{"subscription_id":1,"start_date":"2026-13-01","end_date":"2026-06-15"}`},
+		{"search_knowledge_base", `{"query":"refund","topk":500}`},
+		{"get_products", `{"category":"satellite"}`},
+		{"pay_invoice", fmt.Sprintf(`{"invoice_id":%d,"amount":-5}`, inv)},
+		{"pay_invoice", fmt.Sprintf(`{"invoice_id":%d,"amount":10,"method":"bitcoin"}`, inv)},
+		{"pay_invoice", fmt.Sprintf(`{"invoice_id":%d,"amount":100000.5}`, inv)},
+		{"update_subscription", `{"subscription_id":1}`},
+		{"unlock_account", `{"customer_id":999999}`},
+	}
+	for i, c := range bad {
+		cases = append(cases, fastCase{name: "bad " + c.tool + " " + c.args, body: fastCall(fmt.Sprint(200+i), c.tool, c.args), headers: map[string]string{"Mcp-Name": c.tool}, fast: true})
+	}
+	detail := func(id, params string) string {
+		return `{"jsonrpc":"2.0","id":` + id + `,"method":"tools/call","params":{"name":"get_customer_detail"` + params + `}}`
+	}
+	args := `,"arguments":{"customer_id":3}`
+	name := map[string]string{"Mcp-Name": "get_customer_detail"}
+	with := func(kv ...string) map[string]string {
+		h := map[string]string{"Mcp-Name": "get_customer_detail"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			h[kv[i]] = kv[i+1]
+		}
+		return h
+	}
+	cases = append(cases,
+		fastCase{name: "string id", body: detail(`"abc-1"`, args+","+fastMeta), headers: name, fast: true},
+		fastCase{name: "negative id", body: detail(`-4`, args+","+fastMeta), headers: name, fast: true},
+		fastCase{name: "no arguments", body: detail(`5`, ","+fastMeta), headers: name, fast: true},
+		fastCase{name: "null arguments", body: detail(`5`, `,"arguments":null,`+fastMeta), headers: name},
+		fastCase{name: "arguments not an object", body: detail(`5`, `,"arguments":5,`+fastMeta), headers: name},
+		fastCase{name: "arguments an array", body: detail(`5`, `,"arguments":[],`+fastMeta), headers: name},
+		fastCase{name: "escaped string id", body: detail(`"\u0041"`, args+","+fastMeta), headers: name},
+		fastCase{name: "fractional id", body: detail(`1.5`, args+","+fastMeta), headers: name},
+		fastCase{name: "null id", body: detail(`null`, args+","+fastMeta), headers: name},
+		fastCase{name: "no id", body: `{"jsonrpc":"2.0","method":"tools/call","params":{"name":"get_customer_detail"` + args + "," + fastMeta + `}}`, headers: name},
+		fastCase{name: "jsonrpc 1.0", body: strings.Replace(detail(`6`, args+","+fastMeta), `"2.0"`, `"1.0"`, 1), headers: name},
+		fastCase{name: "unknown tool", body: fastCall("7", "no_such_tool", `{}`), headers: map[string]string{"Mcp-Name": "no_such_tool"}},
+		fastCase{name: "tool hidden from a query token", body: fastCall("8", "pay_invoice", fmt.Sprintf(`{"invoice_id":%d,"amount":1}`, inv)), headers: map[string]string{"Mcp-Name": "pay_invoice"}, role: []string{"query"}},
+		fastCase{name: "query token reads", body: fastCall("9", "get_customer_detail", `{"customer_id":3}`), headers: name, role: []string{"query"}, fast: true},
+		fastCase{name: "no Mcp-Name header", body: fastCall("10", "get_customer_detail", `{"customer_id":3}`), headers: map[string]string{}},
+		fastCase{name: "Mcp-Name mismatch", body: fastCall("11", "get_customer_detail", `{"customer_id":3}`), headers: with("Mcp-Name", "get_products")},
+		fastCase{name: "no Mcp-Method header", body: fastCall("12", "get_customer_detail", `{"customer_id":3}`), headers: with("Mcp-Method", "")},
+		fastCase{name: "Accept json only", body: fastCall("13", "get_customer_detail", `{"customer_id":3}`), headers: with("Accept", "application/json")},
+		fastCase{name: "Accept with parameters", body: fastCall("14", "get_customer_detail", `{"customer_id":3}`), headers: with("Accept", "application/json;q=0.9, text/event-stream"), fast: true},
+		fastCase{name: "header version differs from _meta", body: strings.Replace(fastCall("15", "get_customer_detail", `{"customer_id":3}`), `protocolVersion":"2026-07-28"`, `protocolVersion":"2027-01-01"`, 1), headers: name},
+		fastCase{name: "future version header", body: fastCall("16", "get_customer_detail", `{"customer_id":3}`), headers: with("Mcp-Protocol-Version", "2027-01-01")},
+		fastCase{name: "no client capabilities", body: strings.Replace(fastCall("17", "get_customer_detail", `{"customer_id":3}`), `,"io.modelcontextprotocol/clientCapabilities":{}`, ``, 1), headers: name},
+		fastCase{name: "client capabilities not an object", body: strings.Replace(fastCall("18", "get_customer_detail", `{"customer_id":3}`), `"io.modelcontextprotocol/clientCapabilities":{}`, `"io.modelcontextprotocol/clientCapabilities":7`, 1), headers: name},
+		fastCase{name: "client info not an object", body: strings.Replace(fastCall("19", "get_customer_detail", `{"customer_id":3}`), `{"name":"raw","version":"1"}`, `"raw"`, 1), headers: name},
+		fastCase{name: "no client info", body: strings.Replace(fastCall("20", "get_customer_detail", `{"customer_id":3}`), `"io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},`, ``, 1), headers: name, fast: true},
+		fastCase{name: "tasks declared", body: strings.Replace(fastCall("21", "get_customer_detail", `{"customer_id":3}`), `"io.modelcontextprotocol/clientCapabilities":{}`, `"io.modelcontextprotocol/clientCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}`, 1), headers: name},
+		fastCase{name: "other extension declared", body: strings.Replace(fastCall("22", "get_customer_detail", `{"customer_id":3}`), `"io.modelcontextprotocol/clientCapabilities":{}`, `"io.modelcontextprotocol/clientCapabilities":{"extensions":{"example.com/other":{}}}`, 1), headers: name, fast: true},
+		fastCase{name: "progress token and log level", body: strings.Replace(fastCall("23", "get_customer_detail", `{"customer_id":3}`), `"_meta":{`, `"_meta":{"progressToken":"p1","io.modelcontextprotocol/logLevel":"debug",`, 1), headers: name, fast: true},
+		fastCase{name: "extra params member", body: detail(`24`, args+`,"task":{"ttl":1000},`+fastMeta), headers: name},
+		fastCase{name: "Last-Event-ID", body: fastCall("25", "get_customer_detail", `{"customer_id":3}`), headers: with("Last-Event-ID", "1")},
+		fastCase{name: "session id", body: fastCall("26", "get_customer_detail", `{"customer_id":3}`), headers: with("Mcp-Session-Id", "nope")},
+		fastCase{name: "batch", body: "[" + fastCall("27", "get_customer_detail", `{"customer_id":3}`) + "]", headers: name},
+		fastCase{name: "case of params member", body: `{"jsonrpc":"2.0","id":28,"method":"tools/call","params":{"Name":"get_customer_detail"` + args + "," + fastMeta + `}}`, headers: name},
+	)
+	return cases
+}
+
+// TestFastPathMatchesSDK sends every case to a service with the fast path
+// and to one without (each on its own copy of the same data, in the same
+// order, so writes stay in step) and requires the same answer: status,
+// content type, and the same JSON-RPC message; the same audit trail and
+// data afterwards; and the fast path serving exactly the cases it should.
+func TestFastPathMatchesSDK(t *testing.T) {
+	fast := newFixture(t, nil)
+	sdk := newFixtureWith(t, nil, fixtureOptions{sdkOnly: true})
+	inv := findLatestInvoice(t, fast.store, scenario(1))
+	send := func(f *fixture, c fastCase, reqID string) (int, string, any) {
+		t.Helper()
+		roles := c.role
+		if roles == nil {
+			roles = []string{"query", "admin", "security"}
+		}
+		h := map[string]string{
+			"Authorization":        "Bearer " + f.token(t, "contoso", "agent-1", roles...),
+			"Mcp-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "X-Request-Id": reqID,
+		}
+		for k, v := range c.headers {
+			h[k] = v
+		}
+		req, err := http.NewRequest(http.MethodPost, f.endpoint(t), strings.NewReader(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		for k, v := range h {
+			if v == "" {
+				req.Header.Del(k)
+			} else {
+				req.Header.Set(k, v)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), message(t, resp.Header.Get("Content-Type"), data)
+	}
+	served := 0
+	for i, c := range fastCases(t, inv) {
+		reqID := fmt.Sprintf("fast-case-%03d", i)
+		fs, fct, fmsg := send(fast, c, reqID)
+		ss, sct, smsg := send(sdk, c, reqID)
+		if fs != ss || fct != sct {
+			t.Errorf("%s: fast path HTTP %d %q, SDK HTTP %d %q", c.name, fs, fct, ss, sct)
+		}
+		if diff := cmp.Diff(smsg, fmsg); diff != "" {
+			t.Errorf("%s: answers differ (-sdk +fast):\n%s", c.name, diff)
+		}
+		byFast := logLine(fast.logs.String(), reqID, `"fast_path":true`)
+		if byFast != c.fast {
+			t.Errorf("%s: served by the fast path = %v, want %v (HTTP %d: %v)", c.name, byFast, c.fast, fs, fmsg)
+		}
+		if byFast {
+			served++
+			if logLine(sdk.logs.String(), reqID, `"fast_path"`) {
+				t.Errorf("%s: the SDK-only service logged fast_path", c.name)
+			}
+		}
+	}
+	if served < 30 {
+		t.Errorf("the fast path served %d cases; the corpus means at least 30", served)
+	}
+	ctx := context.Background()
+	fa, err := fast.store.Fingerprint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa, err := sdk.store.Fingerprint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sa, fa); diff != "" {
+		t.Errorf("the data differs after the same calls (-sdk +fast):\n%s", diff)
+	}
+	fAudit, sAudit := auditTrail(t, fast), auditTrail(t, sdk)
+	if len(fAudit) == 0 || !reflect.DeepEqual(fAudit, sAudit) {
+		t.Errorf("audit trails differ:\nfast %v\nsdk  %v", fAudit, sAudit)
+	}
+}
+
+// message decodes a response body: the JSON-RPC message of an SSE stream
+// or a JSON body, or the text of anything else.
+func message(t *testing.T, contentType string, data []byte) any {
+	t.Helper()
+	body := string(data)
+	if strings.HasPrefix(contentType, "text/event-stream") {
+		var msgs []any
+		for line := range strings.SplitSeq(body, "\n") {
+			if rest, ok := strings.CutPrefix(line, "data: "); ok {
+				var v any
+				if err := json.Unmarshal([]byte(rest), &v); err != nil {
+					t.Fatalf("SSE data is not JSON: %q", rest)
+				}
+				msgs = append(msgs, v)
+			}
+		}
+		return msgs
+	}
+	var v any
+	if json.Unmarshal(data, &v) == nil {
+		return v
+	}
+	return body
+}
+
+// logLine reports whether the log line of request reqID with a tool (the
+// "mcp request" line) contains want.
+func logLine(logs, reqID, want string) bool {
+	for line := range strings.SplitSeq(logs, "\n") {
+		if strings.Contains(line, `"msg":"mcp request"`) && strings.Contains(line, `"request_id":"`+reqID+`"`) {
+			return strings.Contains(line, want)
+		}
+	}
+	return false
+}
+
+// auditTrail is the tool, outcome and request id of every audit record.
+func auditTrail(t *testing.T, f *fixture) []string {
+	t.Helper()
+	var out []string
+	for line := range strings.SplitSeq(f.logs.String(), "\n") {
+		if !strings.Contains(line, `"msg":"audit"`) {
+			continue
+		}
+		var rec struct{ Tool, Outcome, RequestID string }
+		var raw map[string]string
+		if err := json.Unmarshal([]byte(line), &raw); err != nil {
+			t.Fatal(err)
+		}
+		rec.Tool, rec.Outcome, rec.RequestID = raw["tool"], raw["outcome"], raw["request_id"]
+		out = append(out, fmt.Sprintf("%s %s %s", rec.RequestID, rec.Tool, rec.Outcome))
+	}
+	return out
+}
