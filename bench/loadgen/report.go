@@ -129,9 +129,12 @@ func median(v []float64) float64 {
 var labels = map[string]string{
 	"floor":                 "floor: net/http + SQLite, no MCP",
 	"contoso":               "**contoso-mcp** (go-sdk v1.8.0, token checks)",
+	"contoso-nofastpath":    "contoso-mcp, FAST_PATH=false (every call through the SDK)",
 	"contoso-noauth":        "contoso-mcp, AUTH_MODE=disabled (A/B)",
 	"contoso-ab":            "contoso-mcp, token checks on (A/B)",
 	"mcp-go":                "mark3labs/mcp-go v1.2.1",
+	"go-sdk":                "go-sdk v1.8.0 minimal (typed AddTool)",
+	"go-sdk-gogc":           "go-sdk v1.8.0 minimal, the product's GOGC",
 	"ts-sdk":                "TypeScript SDK 1.32.2 (Node 22)",
 	"gateway":               "gateway → contoso-mcp (both on core 1)",
 	"contoso-pprof":         "contoso-mcp pprof build",
@@ -164,6 +167,7 @@ func render(r *results) (string, error) {
 	p.header()
 	p.targets()
 	p.loadTables()
+	p.sdkShare()
 	p.startup()
 	p.profileSection()
 	p.microSection()
@@ -197,10 +201,12 @@ func (p *rep) header() {
 		"contoso-mcp runs as shipped (`contoso-mcp serve`, AUTH_MODE=dev: every call carries an RS256 bearer token and is verified, "+
 		"JSON logs at info level to a file) with TENANTS=contoso, RATE_LIMIT_PER_SECOND=0 (the per-principal limit would otherwise answer 429) "+
 		"and AS_OF=%s. The peers and the floor serve the same `get_customer_detail` (the product's three queries) from the same database file. "+
+		"Runtime settings: %s; the floor and the Go peers (go-sdk, mcp-go) run with Go's defaults (GOGC=100), as a plain user's server would; "+
+		"Node with its defaults. "+
 		"The machine is shared: a point during which other processes took more than 8%% of the server's core was run again "+
 		"(%s re-runs in this run; the share left is in the raw results).\n",
 		s["server_cpu"], s["server_cpu"], s["generator_cpus"], s["duration"], s["warmup"], strings.Join(strings.Fields(strings.Trim(s["conc"], "[]")), ", "),
-		s["sessions"], s["cold_reps"], s["seed_reps"], s["as_of"], s["retries"])
+		s["sessions"], s["cold_reps"], s["seed_reps"], s["as_of"], contosoRuntime(s["contoso_gogc"]), s["retries"])
 	p.ln()
 }
 
@@ -212,28 +218,38 @@ func (p *rep) targets() {
 	p.ln()
 	p.ln("| Target | Era | Measured | Target | Result | Gap |")
 	p.ln("|---|---|---|---|---|---|")
-	for _, e := range []era{eraStateless, eraSession} {
-		c, m := p.point("contoso", e, "get_customer_detail", 16), p.point("mcp-go", e, "get_customer_detail", 16)
-		if c != nil && m != nil {
-			rt := ratio(c.CPUus, m.CPUus)
-			p.f("| Read tools/call: CPU per call ≤ the mcp-go peer's (16 clients) | %s | %.0f µs vs %.0f µs = %s | ≤ 1.00× | %s | %s |\n",
-				e, c.CPUus, m.CPUus, x(rt), verdict(rt, 1, true), gapDown(rt, 1, c.CPUus, m.CPUus, "µs"))
-		}
-	}
-	for _, e := range []era{eraStateless, eraSession} {
-		c, t := p.point("contoso", e, "get_customer_detail", 16), p.point("ts-sdk", e, "get_customer_detail", 16)
-		if c != nil && t != nil {
-			rt := ratio(c.RPS, t.RPS)
-			p.f("| Read throughput ≥ 3× the TypeScript peer's (16 clients)%s | %s | %.0f/s vs %.0f/s = %s | ≥ 3× | %s | %s |\n",
-				tsNote(e), e, c.RPS, t.RPS, x(rt), verdict(rt, 3, false), gapUp(rt, 3))
-		}
-	}
-	for _, e := range []era{eraStateless, eraSession} {
-		c, f := p.point("contoso", e, "get_customer_detail", 16), p.point("floor", e, "get_customer_detail", 16)
-		if c != nil && f != nil {
-			rt := ratio(c.RPS, f.RPS)
-			p.f("| Read throughput ≥ 0.5× the floor's (16 clients) | %s | %.0f/s vs %.0f/s = %s | ≥ 0.5× | %s | %s |\n",
-				e, c.RPS, f.RPS, x(rt), verdict(rt, 0.5, false), gapUp(rt, 0.5))
+	// The targets that compare with another server, each for the product
+	// and then for the SDK alone.
+	for _, tg := range []struct {
+		title, peer, target string
+		bound               float64
+		cpu                 bool // CPU per call at most bound × the peer's; else throughput at least
+	}{
+		{"Read tools/call: CPU per call ≤ the mcp-go peer's (16 clients)", "mcp-go", "≤ 1.00×", 1, true},
+		{"Read throughput ≥ 3× the TypeScript peer's (16 clients)", "ts-sdk", "≥ 3×", 3, false},
+		{"Read throughput ≥ 0.5× the floor's (16 clients)", "floor", "≥ 0.5×", 0.5, false},
+	} {
+		for i := range 2 {
+			for _, e := range []era{eraStateless, eraSession} {
+				title := tg.title
+				if tg.peer == "ts-sdk" {
+					title += tsNote(e)
+				}
+				c, title := p.subject(i, e, title)
+				o := p.point(tg.peer, e, "get_customer_detail", 16)
+				if c == nil || o == nil {
+					continue
+				}
+				if tg.cpu {
+					rt := ratio(c.CPUus, o.CPUus)
+					p.f("| %s | %s | %.0f µs vs %.0f µs = %s | %s | %s | %s |\n", title, e, c.CPUus, o.CPUus, x(rt), tg.target,
+						verdict(rt, tg.bound, true), gapDown(rt, tg.bound, c.CPUus, tg.bound*o.CPUus, "µs"))
+				} else {
+					rt := ratio(c.RPS, o.RPS)
+					p.f("| %s | %s | %.0f/s vs %.0f/s = %s | %s | %s | %s |\n", title, e, c.RPS, o.RPS, x(rt), tg.target,
+						verdict(rt, tg.bound, false), gapUp(rt, tg.bound))
+				}
+			}
 		}
 	}
 	for _, e := range []era{eraStateless, eraSession} {
@@ -296,6 +312,17 @@ func (p *rep) targets() {
 	p.ln()
 }
 
+// subject is the read point at 16 clients a target row is about, and the
+// row's title: i == 0 the product, i == 1 the SDK alone (the minimal go-sdk
+// server at the product's runtime setting where the run has it).
+func (p *rep) subject(i int, e era, title string) (*result, string) {
+	if i == 0 {
+		return p.point("contoso", e, "get_customer_detail", 16), title
+	}
+	g, at := p.sdkBase(e)
+	return g, fmt.Sprintf("… the same for the SDK alone: the minimal go-sdk v1.8.0 server (%s; see \"How much of the product's cost is the go-sdk's own\")", at)
+}
+
 func tsNote(e era) string {
 	if e == eraStateless {
 		return " ¹"
@@ -336,7 +363,7 @@ func (p *rep) loadTables() {
 		{"search_knowledge_base", "search_knowledge_base (SQLite FTS5, three hits with whole documents)"},
 		{"pay_invoice", "pay_invoice (write: one transaction, audit record; one cent, fresh idempotency key per call)"},
 	}
-	order := []string{"floor", "contoso", "contoso-ab", "contoso-noauth", "gateway", "mcp-go", "ts-sdk"}
+	order := []string{"floor", "contoso", "contoso-nofastpath", "contoso-ab", "contoso-noauth", "gateway", "go-sdk", "mcp-go", "ts-sdk"}
 	for _, tl := range tools {
 		p.ln()
 		p.f("### %s\n\n", tl.title)
@@ -369,7 +396,7 @@ func (p *rep) loadTables() {
 	}
 	p.ln()
 	var resp []string
-	for _, srv := range []string{"floor", "contoso", "mcp-go", "ts-sdk"} {
+	for _, srv := range []string{"floor", "contoso", "go-sdk", "mcp-go", "ts-sdk"} {
 		for _, e := range []era{eraStateless, eraSession} {
 			if q := p.point(srv, e, "get_customer_detail", 16); q != nil {
 				resp = append(resp, fmt.Sprintf("%s %s %.0f", srv, e, q.RespBytes))
@@ -377,7 +404,7 @@ func (p *rep) loadTables() {
 		}
 	}
 	p.f("Response sizes (bytes of HTTP body per get_customer_detail, for parity): %s. The product's and mcp-go's 2026-07-28 answers "+
-		"add `_meta.serverInfo` and `resultType`; go-sdk and the TypeScript SDK answer as an event stream, the floor and mcp-go as plain JSON.\n\n",
+		"add `_meta.serverInfo` and `resultType` (so do the go-sdk peer's); go-sdk servers and the TypeScript SDK answer as an event stream, the floor and mcp-go as plain JSON.\n\n",
 		strings.Join(resp, "; "))
 }
 
@@ -386,7 +413,7 @@ func (p *rep) startup() {
 	p.ln()
 	p.ln("| Server | RSS per idle 2025-11-25 session | Live heap per session (after GC) | Session set-ups/s (16 clients) | CPU µs per set-up | Cold start, median (all) |")
 	p.ln("|---|--:|--:|--:|--:|---|")
-	for _, srv := range []string{"floor", "contoso", "contoso-pprof", "mcp-go", "ts-sdk"} {
+	for _, srv := range []string{"floor", "contoso", "contoso-pprof", "go-sdk", "mcp-go", "ts-sdk"} {
 		s, ok := p.r.Sessions[srv]
 		cold := p.r.Cold[srv]
 		if !ok && len(cold) == 0 {
@@ -504,7 +531,7 @@ func (p *rep) profileSection() {
 	p.ln()
 	p.ln("| Server | Era | Allocations per call | KiB per call | GCs per second | CPU µs/call |")
 	p.ln("|---|---|--:|--:|--:|--:|")
-	for _, srv := range []string{"floor", "mcp-go"} {
+	for _, srv := range []string{"floor", "go-sdk", "mcp-go"} {
 		for _, e := range []era{eraStateless, eraSession} {
 			if q := p.point(srv, e, "get_customer_detail", 16); q != nil && q.AllocsPerCall > 0 {
 				p.f("| %s | %s | %.0f | %.1f | %.0f | %.0f |\n", label(srv), e, q.AllocsPerCall, q.BytesPerCall/1024, q.GCPerSec, q.CPUus)
@@ -762,8 +789,9 @@ func (p *rep) closing() {
 	if m != nil {
 		p.f("Against the mcp-go peer (%.0f µs per call at 16 clients, 2026-07-28) the product needs %.0f µs less per call. "+
 			"The decoder, registration and stateless items address the allocation side, which is where the profile puts the difference: the floor allocates "+
-			"%s per call, mcp-go %s, the product %.0f KiB.\n\n",
-			m.CPUus, c.CPUus-m.CPUus, kib(p.point("floor", eraStateless, "get_customer_detail", 16)), kib(m), pr.Point.BytesPerCall/1024)
+			"%s per call, mcp-go %s, the minimal go-sdk server %s, the product %.0f KiB.\n\n",
+			m.CPUus, c.CPUus-m.CPUus, kib(p.point("floor", eraStateless, "get_customer_detail", 16)), kib(m),
+			kib(p.point("go-sdk", eraStateless, "get_customer_detail", 16)), pr.Point.BytesPerCall/1024)
 	}
 	if s, ok := p.r.Sessions["contoso"]; ok && s.Error == "" {
 		heap := "–"
@@ -773,10 +801,10 @@ func (p *rep) closing() {
 		p.f("Idle sessions: %.1f KiB of RSS each, of which %s live heap after a GC (the pprof build); the rest is chiefly the goroutine the "+
 			"go-sdk keeps per session (blocked in `streamableServerConn.Read`, a stack of 8 KiB or more) and heap the GC has not yet returned. "+
 			"Getting under 16 KiB needs the SDK not to park a goroutine per idle session (an SDK change), or a smaller heap goal; "+
-			"GOGC=400 works against this figure.\n\n", s.KiBPerSession, heap)
+			"GOGC=400 works against this figure.%s\n\n", s.KiBPerSession, heap, gosdkSessions(p.r.Sessions))
 	}
 	tail := []string{}
-	for _, srv := range []string{"contoso", "floor", "mcp-go", "ts-sdk"} {
+	for _, srv := range []string{"contoso", "floor", "go-sdk", "mcp-go", "ts-sdk"} {
 		for _, e := range []era{eraStateless, eraSession} {
 			if q := p.point(srv, e, "get_customer_detail", 64); q != nil && q.P50 > 0 {
 				tail = append(tail, fmt.Sprintf("%s %s %s", srv, e, x(q.P99/q.P50)))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -26,15 +27,16 @@ import (
 
 // config is the suite's settings (flags).
 type config struct {
-	Contoso, Floor, McpGo, Pprof, Node, TSDir, BenchDir string
-	Work, JSONOut, MDOut                                string
-	Duration, Warmup, ProfileDur                        time.Duration
-	Conc                                                []int
-	Sessions, ColdReps, SeedReps                        int
-	ServerCPU                                           string
-	AsOf                                                string
-	MicroTime                                           string
-	SkipMicro                                           bool
+	Contoso, Floor, McpGo, GoSDK, Pprof, Node, TSDir string
+	BenchDir                                         string
+	Work, JSONOut, MDOut                             string
+	Duration, Warmup, ProfileDur                     time.Duration
+	Conc                                             []int
+	Sessions, ColdReps, SeedReps                     int
+	ServerCPU                                        string
+	AsOf                                             string
+	MicroTime                                        string
+	SkipMicro                                        bool
 }
 
 // serverKind describes how to start one of the servers under test.
@@ -99,6 +101,7 @@ func suiteMain(args []string) error {
 	fs.StringVar(&c.Contoso, "contoso", "", "the built contoso-mcp binary")
 	fs.StringVar(&c.Floor, "floor", "", "the built floor server")
 	fs.StringVar(&c.McpGo, "mcpgo", "", "the built mcp-go peer")
+	fs.StringVar(&c.GoSDK, "gosdk", "", "the built go-sdk peer")
 	fs.StringVar(&c.Pprof, "pprof", "", "the built contoso-pprof (bench-only build with pprof)")
 	fs.StringVar(&c.Node, "node", "", "Node 22 for the TypeScript SDK peer")
 	fs.StringVar(&c.TSDir, "ts", "", "bench/ts (server.mjs and its node_modules)")
@@ -128,7 +131,7 @@ func suiteMain(args []string) error {
 	if c.Duration > 2*time.Minute || c.Warmup > time.Minute || c.ProfileDur > time.Minute {
 		return errors.New("-duration is at most 2m, -warmup and -profile at most 1m")
 	}
-	for name, v := range map[string]string{"-contoso": c.Contoso, "-floor": c.Floor, "-mcpgo": c.McpGo, "-pprof": c.Pprof, "-node": c.Node, "-ts": c.TSDir, "-work": c.Work, "-md": c.MDOut} {
+	for name, v := range map[string]string{"-contoso": c.Contoso, "-floor": c.Floor, "-mcpgo": c.McpGo, "-gosdk": c.GoSDK, "-pprof": c.Pprof, "-node": c.Node, "-ts": c.TSDir, "-work": c.Work, "-md": c.MDOut} {
 		if v == "" {
 			return fmt.Errorf("%s is required", name)
 		}
@@ -150,13 +153,17 @@ func (s *suite) kinds() map[string]*serverKind {
 	contoso := func(addr, _ string) []string {
 		return []string{c.Contoso, "serve", "--addr", addr, "--data-dir", s.data}
 	}
-	return map[string]*serverKind{
+	ks := map[string]*serverKind{
 		"floor": {name: "floor", label: "floor (net/http + SQLite, no MCP)", statelessVersion: string(eraStateless), debug: true,
 			argv: func(addr, dbg string) []string {
 				return []string{c.Floor, "-addr", addr, "-db", db, "-debug-addr", dbg}
 			}},
 		"contoso": {name: "contoso", label: "contoso-mcp (go-sdk v1.8.0, token checks on)", token: true, statelessVersion: string(eraStateless),
 			argv: contoso, env: contosoEnv},
+		// The same binary with its tools/call fast path off: every call
+		// through the go-sdk (the variable is ignored by builds without one).
+		"contoso-nofastpath": {name: "contoso-nofastpath", label: "contoso-mcp, FAST_PATH=false (every call through the SDK)", token: true,
+			statelessVersion: string(eraStateless), argv: contoso, env: append(slices.Clone(contosoEnv), "FAST_PATH=false")},
 		"contoso-ab": {name: "contoso-ab", label: "contoso-mcp, token checks on (A/B with AUTH_MODE=disabled)", token: true,
 			statelessVersion: string(eraStateless), argv: contoso, env: contosoEnv},
 		"contoso-noauth": {name: "contoso-noauth", label: "contoso-mcp, AUTH_MODE=disabled", statelessVersion: string(eraStateless),
@@ -169,6 +176,11 @@ func (s *suite) kinds() map[string]*serverKind {
 		"mcp-go": {name: "mcp-go", label: "mark3labs/mcp-go v1.2.1", statelessVersion: string(eraStateless), debug: true,
 			argv: func(addr, dbg string) []string {
 				return []string{c.McpGo, "-addr", addr, "-db", db, "-debug-addr", dbg}
+			}},
+		"go-sdk": {name: "go-sdk", label: "go-sdk v1.8.0 minimal (typed mcp.AddTool, Go's default runtime settings)",
+			statelessVersion: string(eraStateless), debug: true,
+			argv: func(addr, dbg string) []string {
+				return []string{c.GoSDK, "-addr", addr, "-db", db, "-debug-addr", dbg}
 			}},
 		// What-if: the same binary with runtime settings only (no code change).
 		"contoso-gogc400": {name: "contoso-gogc400", label: "contoso-mcp, GOGC=400", token: true, statelessVersion: string(eraStateless),
@@ -185,6 +197,19 @@ func (s *suite) kinds() map[string]*serverKind {
 				return []string{c.Node, filepath.Join(c.TSDir, "server.mjs"), "--port", port, "--db", db}
 			}},
 	}
+	if g := productGOGC(c.BenchDir); g != "100" && g != "unknown" {
+		// contoso-mcp sets its own GOGC when the environment has none; the
+		// pprof build (its own main) gets it from the environment, so that
+		// its profile stands for the shipped binary.
+		ks["contoso-pprof"].env = []string{"GOGC=" + g}
+		// The go-sdk peer once more at that GOGC, so that the SDK's share of
+		// the product's call is also compared at one runtime setting (the
+		// peer itself keeps Go's default, as a plain user's would).
+		k := *ks["go-sdk"]
+		k.name, k.label, k.env = "go-sdk-gogc", "go-sdk v1.8.0 minimal, GOGC="+g+" (the product's own setting)", []string{"GOGC=" + g}
+		ks[k.name] = &k
+	}
+	return ks
 }
 
 // start starts a server of kind k pinned to the server core and waits for
@@ -227,6 +252,7 @@ func (s *suite) run() error {
 		"duration": c.Duration.String(), "warmup": c.Warmup.String(), "conc": fmt.Sprint(c.Conc),
 		"sessions": strconv.Itoa(c.Sessions), "cold_reps": strconv.Itoa(c.ColdReps), "seed_reps": strconv.Itoa(c.SeedReps),
 		"server_cpu": c.ServerCPU, "generator_cpus": cpusAllowed(), "as_of": c.AsOf, "profile": c.ProfileDur.String(),
+		"contoso_gogc": productGOGC(c.BenchDir),
 	}
 	begin := time.Now()
 
@@ -252,7 +278,7 @@ func (s *suite) run() error {
 	ks := s.kinds()
 	read, search := customerDetailTool(), searchTool()
 	eras := []era{eraStateless, eraSession}
-	for _, name := range []string{"floor", "contoso", "mcp-go", "ts-sdk"} {
+	for _, name := range []string{"floor", "contoso", "contoso-nofastpath", "go-sdk", "mcp-go", "ts-sdk"} {
 		k := ks[name]
 		tools := []*tool{read}
 		switch name {
@@ -262,6 +288,9 @@ func (s *suite) run() error {
 			tools = append(tools, search, nil) // nil: pay_invoice, a fresh tool per point
 		}
 		s.loadServer(k, tools, eras, c.Conc, invoices, "")
+	}
+	if k := ks["go-sdk-gogc"]; k != nil {
+		s.loadServer(k, []*tool{read}, eras, []int{16}, nil, "")
 	}
 	// What the token checks cost: the same binary with AUTH_MODE=disabled,
 	// alternating with a second process that checks tokens.
@@ -273,7 +302,7 @@ func (s *suite) run() error {
 	s.loadServer(ks["contoso-gomaxprocs2"], []*tool{read}, eras, []int{64}, nil, "")
 	s.loadServer(ks["contoso-tuned"], []*tool{read}, eras, []int{16, 64}, nil, "")
 
-	for _, name := range []string{"contoso", "contoso-pprof", "mcp-go", "ts-sdk"} {
+	for _, name := range []string{"contoso", "contoso-pprof", "go-sdk", "mcp-go", "ts-sdk"} {
 		s.measureSessions(ks[name])
 	}
 	s.profile(ks["contoso-pprof"])
@@ -319,7 +348,7 @@ func (s *suite) loadServer(k *serverKind, tools []*tool, eras []era, concs []int
 				}
 				pt := &point{target: t, era: e, tool: use, conc: n, warmup: s.cfg.Warmup, dur: s.cfg.Duration, pid: p.pid, core: s.serverCore(), variant: variant}
 				res := s.runPoint(pt)
-				s.logf("%-15s %-10s %-22s c=%-3d %8.0f calls/s  p50 %7.2f ms  p99 %7.2f ms  %6.0f µs CPU/call  other load %3.0f%%  errors %d%s",
+				s.logf("%-18s %-10s %-22s c=%-3d %8.0f calls/s  p50 %7.2f ms  p99 %7.2f ms  %6.0f µs CPU/call  other load %3.0f%%  errors %d%s",
 					k.name, e, use.name, n, res.RPS, res.P50, res.P99, res.CPUus, 100*(res.OtherLoad+res.Steal), res.Errors, errSuffix(res.FirstError))
 				s.Results.Points = append(s.Results.Points, res)
 			}
@@ -509,7 +538,7 @@ func (s *suite) measureSeeding() {
 
 func (s *suite) measureColdStarts() {
 	ks := s.kinds()
-	for _, name := range []string{"floor", "contoso", "mcp-go", "ts-sdk"} {
+	for _, name := range []string{"floor", "contoso", "go-sdk", "mcp-go", "ts-sdk"} {
 		for range s.cfg.ColdReps {
 			_, p, d, err := s.start(ks[name])
 			p.stop()
@@ -733,7 +762,7 @@ routes:
 			pt := &point{target: t, era: e, tool: customerDetailTool(), conc: n, warmup: s.cfg.Warmup, dur: s.cfg.Duration,
 				pid: bp.pid, pid2: gp.pid, core: s.serverCore(), variant: "through the gateway"}
 			res := s.runPoint(pt)
-			s.logf("%-15s %-10s %-22s c=%-3d %8.0f calls/s  p50 %7.2f ms  p99 %7.2f ms  %6.0f µs CPU/call (gateway %3.0f)  other load %3.0f%%  errors %d%s",
+			s.logf("%-18s %-10s %-22s c=%-3d %8.0f calls/s  p50 %7.2f ms  p99 %7.2f ms  %6.0f µs CPU/call (gateway %3.0f)  other load %3.0f%%  errors %d%s",
 				"gateway", e, "get_customer_detail", n, res.RPS, res.P50, res.P99, res.CPUus, res.CPUus2, 100*(res.OtherLoad+res.Steal), res.Errors, errSuffix(res.FirstError))
 			s.Results.Points = append(s.Results.Points, res)
 		}
@@ -758,4 +787,25 @@ func httpGet(url, path string) error {
 	defer f.Close()
 	_, err = io.Copy(f, resp.Body)
 	return err
+}
+
+var defaultGCPercent = regexp.MustCompile(`(?m)^\s*(?:const\s+)?defaultGCPercent\s*=\s*(\d+)`)
+
+// productGOGC says which GOGC contoso-mcp runs with when the environment
+// sets none (every contoso-mcp row but the GOGC what-ifs): the binary sets
+// its own default (cmd/contoso-mcp/main.go, read from this checkout), while
+// the floor and the peers run with Go's default of 100. "unknown" when the
+// file cannot be read or sets GOGC some other way.
+func productGOGC(benchDir string) string {
+	b, err := os.ReadFile(filepath.Join(benchDir, "..", "cmd", "contoso-mcp", "main.go"))
+	if err != nil {
+		return "unknown"
+	}
+	if m := defaultGCPercent.FindSubmatch(b); m != nil {
+		return string(m[1])
+	}
+	if !bytes.Contains(b, []byte("SetGCPercent")) {
+		return "100"
+	}
+	return "unknown"
 }

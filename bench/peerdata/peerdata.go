@@ -1,10 +1,10 @@
 // Package peerdata is the SQLite read the bench's reference servers share
-// (the floor and the mark3labs/mcp-go peer): the same queries the product
-// runs for get_customer_detail and search_knowledge_base, on the same
-// database file, with the same driver (modernc.org/sqlite), prepared once,
-// and the same result shapes (field names and contents of the product's
-// structured content and text summary). It deliberately does not import the
-// product: a peer is what someone would write without it.
+// (the floor and the go-sdk and mark3labs/mcp-go peers): the same queries
+// the product runs for get_customer_detail and search_knowledge_base, on the
+// same database file, with the same driver (modernc.org/sqlite), prepared
+// once, and the same result shapes (field names and contents of the
+// product's structured content and text summary). It deliberately does not
+// import the product: a peer is what someone would write without it.
 package peerdata
 
 import (
