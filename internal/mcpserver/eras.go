@@ -2,6 +2,7 @@ package mcpserver
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -27,10 +28,10 @@ type eraRouter struct {
 
 var sessionEra = map[string]bool{"2024-11-05": true, "2025-03-26": true, "2025-06-18": true, "2025-11-25": true}
 
-func newEraRouter(getServer func(*http.Request) *mcp.Server, cfg *Config) *eraRouter {
+func newEraRouter(getServer func(*http.Request) *mcp.Server, cfg *Config, sessionTimeout time.Duration) *eraRouter {
 	return &eraRouter{
 		stateful: mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{
-			SessionTimeout:      cfg.SessionTimeout,
+			SessionTimeout:      sessionTimeout,
 			MaxRequestBodyBytes: cfg.MaxBodyBytes,
 			Logger:              cfg.Logger,
 		}),
@@ -46,14 +47,14 @@ func newEraRouter(getServer func(*http.Request) *mcp.Server, cfg *Config) *eraRo
 func (e *eraRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if v := r.Header.Get("Mcp-Protocol-Version"); v != "" {
 		if sessionEra[v] {
-			e.stateful.ServeHTTP(w, r)
+			e.serveStateful(w, r)
 		} else if e.fast == nil || !e.fast.serve(w, r) {
 			e.stateless.ServeHTTP(w, r)
 		}
 		return
 	}
 	if r.Header.Get("Mcp-Session-Id") != "" || r.Method != http.MethodPost {
-		e.stateful.ServeHTTP(w, r)
+		e.serveStateful(w, r)
 		return
 	}
 	if in, _ := r.Context().Value(inspectedKey{}).(*inspected); in != nil && in.newEra {
@@ -61,4 +62,27 @@ func (e *eraRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.stateful.ServeHTTP(w, r)
+}
+
+// serveStateful hands a session-era request to the fast path or the SDK,
+// keeping the fast path's session table (sessions.go) in step: a request
+// the SDK saw refreshes the session; a DELETE by its owner ends it.
+func (e *eraRouter) serveStateful(w http.ResponseWriter, r *http.Request) {
+	id := r.Header.Get("Mcp-Session-Id")
+	if e.fast == nil || id == "" {
+		e.stateful.ServeHTTP(w, r)
+		return
+	}
+	if r.Method == http.MethodPost && e.fast.serveSession(w, r, id) {
+		return
+	}
+	e.stateful.ServeHTTP(w, r)
+	sessions := e.fast.svc.sessions
+	if r.Method == http.MethodDelete {
+		if p := PrincipalFrom(r.Context()); p != nil {
+			sessions.closed(id, p.Key())
+		}
+		return
+	}
+	sessions.sawSDK(id)
 }

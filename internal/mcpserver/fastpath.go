@@ -9,37 +9,47 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/contoso/contoso-mcp/internal/auth"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// The fast path answers the commonest request of the 2026-07-28 era, a
-// tools/call of an ordinary (not long-running) tool that the caller may use,
-// without the go-sdk's per-request machinery: its stateless handler builds
-// and tears down a whole server session for every POST and decodes the body
-// several more times (each decode allocating 32 KiB), which is most of the
-// cost of a call (docs/PERFORMANCE.md).
+// The fast path answers the commonest request, a tools/call of an ordinary
+// (not long-running) tool that the caller may use, stateless in the
+// 2026-07-28 era or on a 2025-11-25 session, without the go-sdk's
+// per-request machinery: for a stateless POST it builds and tears down a
+// whole server session, and for either era it decodes the body several
+// more times, each decode allocating 32 KiB; that was most of the cost of a
+// call (docs/PERFORMANCE.md).
 //
 // It calls the very tool handler the SDK would call, through the same
 // logging and audit middleware, and writes the same response (an SSE
-// message with the result, its resultType and the server's identity in
-// _meta). It only takes requests it can answer exactly as the SDK would;
-// anything else, including every malformed or unusual request, every error
-// the SDK reports before a tool runs, tasks, other methods and the
-// 2025-11-25 era, goes to the SDK unchanged. TestFastPathMatchesSDK sends
-// the same requests both ways and compares the answers. FAST_PATH=false
-// turns it off.
+// message with the result; in 2026-07-28 also its resultType and the
+// server's identity in _meta). It only takes requests it can answer exactly
+// as the SDK would; anything else, including every malformed or unusual
+// request, every error the SDK reports before a tool runs, tasks,
+// long-running tools, other methods, sessions it does not know (sessions.go)
+// and other protocol versions, goes to the SDK unchanged. One difference
+// remains: notifications/cancelled on a session does not reach a call the
+// fast path serves (closing the HTTP request does), which matters little
+// for calls that take a millisecond. TestFastPathMatchesSDK and
+// TestFastPathMatchesSDKInSessions send the same requests both ways and
+// compare the answers. FAST_PATH=false turns it off.
 type fastPath struct {
 	svc *Service
 	// serverMeta is the result _meta the SDK adds in the 2026-07-28 era.
-	serverMeta map[string]any
+	serverMeta mcp.Meta
 }
 
 // fastPathKey marks the context of a call the fast path serves (logged).
 type fastPathKey struct{}
 
-// fastVersion is the only protocol version the fast path serves.
-const fastVersion = "2026-07-28"
+// The protocol versions the fast path serves: stateless requests of
+// fastVersion, and sessions that negotiated sessionVersion.
+const (
+	fastVersion    = "2026-07-28"
+	sessionVersion = "2025-11-25"
+)
 
 const (
 	metaClientInfo         = mcp.MetaKeyClientInfo
@@ -48,39 +58,72 @@ const (
 )
 
 func newFastPath(s *Service, impl *mcp.Implementation) *fastPath {
-	return &fastPath{svc: s, serverMeta: map[string]any{mcp.MetaKeyServerInfo: impl}}
+	return &fastPath{svc: s, serverMeta: mcp.Meta{mcp.MetaKeyServerInfo: impl}}
 }
 
-// serve answers r and returns true, or returns false without touching w
-// when the request is not one the fast path takes.
+// serve answers a 2026-07-28 request and returns true, or returns false
+// without touching w when the request is not one the fast path takes.
 func (f *fastPath) serve(w http.ResponseWriter, r *http.Request) bool {
-	in, _ := r.Context().Value(inspectedKey{}).(*inspected)
-	if in == nil || !in.parseable || in.method != "tools/call" || in.jsonrpc != "2.0" || !plainID(in.id) {
-		return false
-	}
-	h := r.Header
-	if h.Get("Mcp-Protocol-Version") != fastVersion || h.Get("Mcp-Method") != "tools/call" || h.Get("Mcp-Name") != in.name ||
-		h.Get("Mcp-Session-Id") != "" || len(h.Values("Last-Event-ID")) > 0 || !acceptsBoth(h.Values("Accept")) {
-		return false
-	}
-	if !plainCall(in) {
+	in := f.eligible(r, fastVersion)
+	if in == nil || !plainMeta(in) {
 		return false
 	}
 	p := PrincipalFrom(r.Context())
 	if p == nil {
 		return false
 	}
-	handler := f.svc.toolHandler(f.svc.cfg.Grants(p), in.name)
+	return f.call(w, r, in, f.svc.cfg.Grants(p), p, f.serverMeta)
+}
+
+// serveSession answers a tools/call on a 2025-11-25 session the SDK holds
+// (sessions.go) and returns true, or returns false without touching w.
+func (f *fastPath) serveSession(w http.ResponseWriter, r *http.Request, id string) bool {
+	e, ok := f.svc.sessions.fresh(id)
+	if !ok || e.version != sessionVersion {
+		return false
+	}
+	in := f.eligible(r, sessionVersion)
+	if in == nil || in.newEra {
+		return false
+	}
+	p := PrincipalFrom(r.Context())
+	if p == nil || p.Key() != e.user {
+		return false // the SDK answers 403
+	}
+	return f.call(w, r, in, e.grants, p, nil)
+}
+
+// eligible returns what the guard read of a POST that is a plain
+// tools/call with the headers the SDK wants for version, or nil.
+func (f *fastPath) eligible(r *http.Request, version string) *inspected {
+	in, _ := r.Context().Value(inspectedKey{}).(*inspected)
+	if in == nil || !in.parseable || in.method != "tools/call" || in.jsonrpc != "2.0" || !plainID(in.id) || !plainParams(in) {
+		return nil
+	}
+	h := r.Header
+	if h.Get("Mcp-Protocol-Version") != version || len(h.Values("Last-Event-ID")) > 0 || !acceptsBoth(h.Values("Accept")) {
+		return nil
+	}
+	if version == fastVersion && (h.Get("Mcp-Method") != "tools/call" || h.Get("Mcp-Name") != in.name || h.Get("Mcp-Session-Id") != "") {
+		return nil
+	}
+	return in
+}
+
+// call runs the tool for p with the grants g and writes the answer; meta,
+// when set, is added to the result with resultType (2026-07-28).
+func (f *fastPath) call(w http.ResponseWriter, r *http.Request, in *inspected, g Grants, p *auth.Principal, meta mcp.Meta) bool {
+	handler := f.svc.toolHandler(g, in.name)
 	if handler == nil {
 		return false
 	}
 	req := &mcp.CallToolRequest{
 		Params: &mcp.CallToolParamsRaw{Name: in.name, Arguments: in.params["arguments"]},
-		Extra:  &mcp.RequestExtra{TokenInfo: tokenInfo(p), Header: h},
+		Extra:  &mcp.RequestExtra{TokenInfo: tokenInfo(p), Header: r.Header},
 	}
 	ctx := context.WithValue(r.Context(), fastPathKey{}, true)
 	res, err := f.svc.callChain(handler)(ctx, "tools/call", req)
-	f.write(w, in.id, res, err)
+	f.write(w, in.id, res, err, meta)
 	return true
 }
 
@@ -102,11 +145,8 @@ func plainID(id json.RawMessage) bool {
 	return true
 }
 
-// plainCall: params hold only name, arguments and _meta; _meta names this
-// version, carries client capabilities (an object) that do not declare the
-// Tasks extension (the SDK path makes such calls tasks), and a client info
-// that is absent or an implementation.
-func plainCall(in *inspected) bool {
+// plainParams: params hold only name, arguments (an object) and _meta.
+func plainParams(in *inspected) bool {
 	for k := range in.params {
 		if k != "name" && k != "arguments" && k != "_meta" {
 			return false
@@ -117,6 +157,13 @@ func plainCall(in *inspected) bool {
 			return false
 		}
 	}
+	return true
+}
+
+// plainMeta: _meta names this version, carries client capabilities (an
+// object) that do not declare the Tasks extension (the SDK path makes such
+// calls tasks), and a client info that is absent or an implementation.
+func plainMeta(in *inspected) bool {
 	var version string
 	if json.Unmarshal(in.meta[metaProtocolVersion], &version) != nil || version != fastVersion {
 		return false
@@ -162,12 +209,12 @@ func acceptsBoth(values []string) bool {
 
 // write sends the answer as the SDK's stateless handler does: one SSE
 // message event with the JSON-RPC response.
-func (f *fastPath) write(w http.ResponseWriter, id json.RawMessage, res mcp.Result, err error) {
+func (f *fastPath) write(w http.ResponseWriter, id json.RawMessage, res mcp.Result, err error, meta mcp.Meta) {
 	var buf bytes.Buffer
 	buf.WriteString("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":")
 	buf.Write(id)
 	if err == nil {
-		err = f.appendResult(&buf, res)
+		err = appendResult(&buf, res, meta)
 	}
 	if err != nil {
 		buf.Truncate(len("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":") + len(id))
@@ -188,10 +235,10 @@ func (f *fastPath) write(w http.ResponseWriter, id json.RawMessage, res mcp.Resu
 	w.Write(buf.Bytes())
 }
 
-// appendResult writes ,"result":{...} with what the SDK adds to a
-// 2026-07-28 result: content never null, the server's identity in _meta,
-// resultType complete.
-func (f *fastPath) appendResult(buf *bytes.Buffer, res mcp.Result) error {
+// appendResult writes ,"result":{...}: content never null; with meta (the
+// 2026-07-28 era) also the server's identity in _meta and resultType
+// complete, as the SDK adds them.
+func appendResult(buf *bytes.Buffer, res mcp.Result, meta mcp.Meta) error {
 	r, ok := res.(*mcp.CallToolResult)
 	if !ok || r == nil {
 		return fmt.Errorf("tools/call returned %T", res)
@@ -200,21 +247,29 @@ func (f *fastPath) appendResult(buf *bytes.Buffer, res mcp.Result) error {
 	if out.Content == nil {
 		out.Content = []mcp.Content{}
 	}
-	if out.Meta == nil {
-		out.Meta = f.serverMeta
-	} else if _, ok := out.Meta[mcp.MetaKeyServerInfo]; !ok {
-		m := make(mcp.Meta, len(out.Meta)+1)
-		for k, v := range out.Meta {
-			m[k] = v
+	if meta != nil {
+		if out.Meta == nil {
+			out.Meta = meta
+		} else {
+			m := make(mcp.Meta, len(out.Meta)+len(meta))
+			for k, v := range meta {
+				m[k] = v
+			}
+			for k, v := range out.Meta {
+				m[k] = v
+			}
+			out.Meta = m
 		}
-		m[mcp.MetaKeyServerInfo] = f.serverMeta[mcp.MetaKeyServerInfo]
-		out.Meta = m
 	}
 	b, err := json.Marshal(&out)
 	if err != nil || len(b) < 2 || b[len(b)-1] != '}' {
 		return fmt.Errorf("encoding the result: %v", err)
 	}
 	buf.WriteString(",\"result\":")
+	if meta == nil {
+		buf.Write(b)
+		return nil
+	}
 	buf.Write(b[:len(b)-1])
 	buf.WriteString(",\"resultType\":\"complete\"}")
 	return nil

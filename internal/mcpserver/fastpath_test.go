@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -19,6 +21,7 @@ type fastCase struct {
 	body    string
 	headers map[string]string // on top of the defaults of a 2026-07-28 tools/call
 	role    []string          // the token's roles (nil: query, admin, security)
+	subject string            // the token's subject ("": agent-1)
 	fast    bool              // the fast path must serve it
 }
 
@@ -113,74 +116,118 @@ func fastCases(t *testing.T, inv int64) []fastCase {
 	return cases
 }
 
-// TestFastPathMatchesSDK sends every case to a service with the fast path
-// and to one without (each on its own copy of the same data, in the same
-// order, so writes stay in step) and requires the same answer: status,
-// content type, and the same JSON-RPC message; the same audit trail and
-// data afterwards; and the fast path serving exactly the cases it should.
-func TestFastPathMatchesSDK(t *testing.T) {
-	fast := newFixture(t, nil)
-	sdk := newFixtureWith(t, nil, fixtureOptions{sdkOnly: true})
-	inv := findLatestInvoice(t, fast.store, scenario(1))
-	send := func(f *fixture, c fastCase, reqID string) (int, string, any) {
-		t.Helper()
-		roles := c.role
-		if roles == nil {
-			roles = []string{"query", "admin", "security"}
-		}
-		h := map[string]string{
-			"Authorization":        "Bearer " + f.token(t, "contoso", "agent-1", roles...),
-			"Mcp-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "X-Request-Id": reqID,
-		}
-		for k, v := range c.headers {
-			h[k] = v
-		}
-		req, err := http.NewRequest(http.MethodPost, f.endpoint(t), strings.NewReader(c.body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "application/json, text/event-stream")
-		for k, v := range h {
-			if v == "" {
-				req.Header.Del(k)
-			} else {
-				req.Header.Set(k, v)
-			}
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		data, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, resp.Header.Get("Content-Type"), message(t, resp.Header.Get("Content-Type"), data)
+// sessionCases are fastCases for a 2025-11-25 session: "$SID" in a header
+// is the session of agent-1 with every role, "$QSID" one of agent-1 with
+// the query role only.
+func sessionCases(t *testing.T, inv int64) []fastCase {
+	call := func(id, tool, args, meta string) string {
+		return `{"jsonrpc":"2.0","id":` + id + `,"method":"tools/call","params":{"name":"` + tool + `","arguments":` + args + meta + `}}`
 	}
-	served := 0
-	for i, c := range fastCases(t, inv) {
-		reqID := fmt.Sprintf("fast-case-%03d", i)
-		fs, fct, fmsg := send(fast, c, reqID)
-		ss, sct, smsg := send(sdk, c, reqID)
-		if fs != ss || fct != sct {
-			t.Errorf("%s: fast path HTTP %d %q, SDK HTTP %d %q", c.name, fs, fct, ss, sct)
+	var cases []fastCase
+	for i, c := range validCalls(inv) {
+		args, err := json.Marshal(c.args)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if diff := cmp.Diff(smsg, fmsg); diff != "" {
+		if c.args == nil {
+			args = []byte("{}")
+		}
+		long := c.tool == "trouble_shoot_device" || c.tool == "rerate_usage"
+		cases = append(cases, fastCase{name: "valid " + c.tool, body: call(fmt.Sprint(300+i), c.tool, string(args), ""), fast: !long})
+	}
+	detail := `{"customer_id":3}`
+	gcd := "get_customer_detail"
+	with := func(kv ...string) map[string]string {
+		h := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			h[kv[i]] = kv[i+1]
+		}
+		return h
+	}
+	return append(cases,
+		fastCase{name: "bad argument", body: call("400", gcd, `{"customer_id":0}`, ""), fast: true},
+		fastCase{name: "unknown customer", body: call("401", gcd, `{"customer_id":999999}`, ""), fast: true},
+		fastCase{name: "with Mcp-Method and Mcp-Name", body: call("402", gcd, detail, ""), headers: with("Mcp-Method", "tools/call", "Mcp-Name", gcd), fast: true},
+		fastCase{name: "string id", body: call(`"s-1"`, gcd, detail, ""), fast: true},
+		fastCase{name: "progress token", body: call("403", gcd, detail, `,"_meta":{"progressToken":7}`), fast: true},
+		fastCase{name: "query session reads", body: call("404", gcd, detail, ""), headers: with("Mcp-Session-Id", "$QSID"), role: []string{"query"}, fast: true},
+		fastCase{name: "query session, hidden tool", body: call("405", "pay_invoice", fmt.Sprintf(`{"invoice_id":%d,"amount":1}`, inv), ""), headers: with("Mcp-Session-Id", "$QSID"), role: []string{"query"}},
+		fastCase{name: "query session, admin token now", body: call("406", "pay_invoice", fmt.Sprintf(`{"invoice_id":%d,"amount":1}`, inv), ""), headers: with("Mcp-Session-Id", "$QSID")},
+		fastCase{name: "another principal", body: call("407", gcd, detail, ""), subject: "agent-2"},
+		fastCase{name: "unknown session", body: call("408", gcd, detail, ""), headers: with("Mcp-Session-Id", "NOSUCHSESSION")},
+		fastCase{name: "no version header", body: call("409", gcd, detail, ""), headers: with("Mcp-Protocol-Version", "")},
+		fastCase{name: "older version header", body: call("410", gcd, detail, ""), headers: with("Mcp-Protocol-Version", "2025-06-18")},
+		fastCase{name: "2026 _meta in a session", body: call("411", gcd, detail, ","+fastMeta)},
+		fastCase{name: "unknown tool", body: call("412", "no_such_tool", `{}`, "")},
+		fastCase{name: "extra params member", body: `{"jsonrpc":"2.0","id":413,"method":"tools/call","params":{"name":"get_customer_detail","arguments":{"customer_id":3},"task":{}}}`},
+		fastCase{name: "fractional id", body: call("4.5", gcd, detail, "")},
+		fastCase{name: "Mcp-Name mismatch", body: call("414", gcd, detail, ""), headers: with("Mcp-Name", "get_products")},
+		fastCase{name: "Accept json only", body: call("415", gcd, detail, ""), headers: with("Accept", "application/json")},
+	)
+}
+
+// diffRun sends each case to a service with the fast path and to one
+// without (each on its own copy of the same data, in the same order, so
+// writes stay in step) and requires the same answer: status, content type,
+// the same JSON-RPC message; the fast path must serve exactly the cases
+// marked fast. It returns how many it served.
+func diffRun(t *testing.T, fast, sdk *fixture, cases []fastCase, base map[string]string, sids map[*fixture]map[string]string) int {
+	t.Helper()
+	served := 0
+	for _, c := range cases {
+		reqID := fmt.Sprintf("case-%04d", caseSeq.Add(1))
+		var got [2]struct {
+			status int
+			ctype  string
+			msg    any
+		}
+		for j, f := range []*fixture{fast, sdk} {
+			roles, subject := c.role, c.subject
+			if roles == nil {
+				roles = []string{"query", "admin", "security"}
+			}
+			if subject == "" {
+				subject = "agent-1"
+			}
+			h := map[string]string{"Authorization": "Bearer " + f.token(t, "contoso", subject, roles...), "X-Request-Id": reqID}
+			for k, v := range base {
+				h[k] = v
+			}
+			for k, v := range c.headers {
+				h[k] = v
+			}
+			for k, v := range h {
+				if sid, ok := sids[f][v]; ok {
+					h[k] = sid
+				}
+			}
+			got[j].status, got[j].ctype, got[j].msg = postMessage(t, f.endpoint(t), c.body, h)
+		}
+		if got[0].status != got[1].status || got[0].ctype != got[1].ctype {
+			t.Errorf("%s: fast path HTTP %d %q, SDK HTTP %d %q", c.name, got[0].status, got[0].ctype, got[1].status, got[1].ctype)
+		}
+		if diff := cmp.Diff(got[1].msg, got[0].msg); diff != "" {
 			t.Errorf("%s: answers differ (-sdk +fast):\n%s", c.name, diff)
 		}
 		byFast := logLine(fast.logs.String(), reqID, `"fast_path":true`)
 		if byFast != c.fast {
-			t.Errorf("%s: served by the fast path = %v, want %v (HTTP %d: %v)", c.name, byFast, c.fast, fs, fmsg)
+			t.Errorf("%s: served by the fast path = %v, want %v (HTTP %d: %v)", c.name, byFast, c.fast, got[0].status, got[0].msg)
+		}
+		if logLine(sdk.logs.String(), reqID, `"fast_path"`) {
+			t.Errorf("%s: the SDK-only service logged fast_path", c.name)
 		}
 		if byFast {
 			served++
-			if logLine(sdk.logs.String(), reqID, `"fast_path"`) {
-				t.Errorf("%s: the SDK-only service logged fast_path", c.name)
-			}
 		}
 	}
-	if served < 30 {
-		t.Errorf("the fast path served %d cases; the corpus means at least 30", served)
-	}
+	return served
+}
+
+var caseSeq atomic.Int64 // request ids unique across runs
+
+// sameData requires the two fixtures' data and audit trails to be equal.
+func sameData(t *testing.T, fast, sdk *fixture) {
+	t.Helper()
 	ctx := context.Background()
 	fa, err := fast.store.Fingerprint(ctx)
 	if err != nil {
@@ -197,6 +244,135 @@ func TestFastPathMatchesSDK(t *testing.T) {
 	if len(fAudit) == 0 || !reflect.DeepEqual(fAudit, sAudit) {
 		t.Errorf("audit trails differ:\nfast %v\nsdk  %v", fAudit, sAudit)
 	}
+}
+
+// TestFastPathMatchesSDK: 2026-07-28 requests, answered the same with and
+// without the fast path.
+func TestFastPathMatchesSDK(t *testing.T) {
+	fast := newFixture(t, nil)
+	sdk := newFixtureWith(t, nil, fixtureOptions{sdkOnly: true})
+	inv := findLatestInvoice(t, fast.store, scenario(1))
+	base := map[string]string{"Mcp-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call"}
+	if served := diffRun(t, fast, sdk, fastCases(t, inv), base, nil); served < 30 {
+		t.Errorf("the fast path served %d cases; the corpus means at least 30", served)
+	}
+	sameData(t, fast, sdk)
+}
+
+// TestFastPathMatchesSDKInSessions: the same for 2025-11-25 sessions, then
+// a DELETE ends the session for both paths.
+func TestFastPathMatchesSDKInSessions(t *testing.T) {
+	fast := newFixture(t, nil)
+	sdk := newFixtureWith(t, nil, fixtureOptions{sdkOnly: true})
+	inv := findLatestInvoice(t, fast.store, scenario(1))
+	sids := map[*fixture]map[string]string{}
+	for _, f := range []*fixture{fast, sdk} {
+		sids[f] = map[string]string{
+			"$SID":  openSession(t, f, f.token(t, "contoso", "agent-1", "query", "admin", "security")),
+			"$QSID": openSession(t, f, f.token(t, "contoso", "agent-1", "query")),
+		}
+	}
+	base := map[string]string{"Mcp-Protocol-Version": "2025-11-25", "Mcp-Session-Id": "$SID"}
+	if served := diffRun(t, fast, sdk, sessionCases(t, inv), base, sids); served < 25 {
+		t.Errorf("the fast path served %d cases; the corpus means at least 25", served)
+	}
+	sameData(t, fast, sdk)
+	for _, f := range []*fixture{fast, sdk} {
+		h := map[string]string{"Authorization": "Bearer " + f.token(t, "contoso", "agent-1", "query", "admin", "security"),
+			"Mcp-Protocol-Version": "2025-11-25", "Mcp-Session-Id": sids[f]["$SID"]}
+		req, err := http.NewRequest(http.MethodDelete, f.endpoint(t), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("DELETE: HTTP %d", resp.StatusCode)
+		}
+	}
+	after := []fastCase{{name: "call after DELETE", body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_customer_detail","arguments":{"customer_id":3}}}`}}
+	diffRun(t, fast, sdk, after, base, sids)
+}
+
+// TestFastPathKeepsSessionsAlive: calls the fast path serves count as
+// activity (the session outlives the idle timeout while in use), and a
+// session idle for longer than the timeout is closed, as without the fast
+// path.
+func TestFastPathKeepsSessionsAlive(t *testing.T) {
+	const idle = 2 * time.Second
+	f := newFixtureWith(t, nil, fixtureOptions{idle: idle})
+	token := f.token(t, "contoso", "agent-1", "query")
+	sid := openSession(t, f, token)
+	h := map[string]string{"Authorization": "Bearer " + token, "Mcp-Protocol-Version": "2025-11-25", "Mcp-Session-Id": sid}
+	body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_customer_detail","arguments":{"customer_id":3}}}`
+	status := func() int {
+		s, _, _ := postMessage(t, f.endpoint(t), body, h)
+		return s
+	}
+	for end := time.Now().Add(idle + idle/2); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if s := status(); s != http.StatusOK {
+			t.Fatalf("a session in use for %v of a %v idle timeout: HTTP %d", idle+idle/2, idle, s)
+		}
+	}
+	if n := strings.Count(f.logs.String(), `"fast_path":true`); n < 20 {
+		t.Errorf("the fast path served %d of the calls", n)
+	}
+	time.Sleep(idle / 2)
+	if s := status(); s != http.StatusOK {
+		t.Fatalf("after %v idle (timeout %v): HTTP %d, want the session alive", idle/2, idle, s)
+	}
+	time.Sleep(idle + idle/4)
+	if s := status(); s != http.StatusNotFound {
+		t.Errorf("after %v idle (timeout %v): HTTP %d, want 404", idle+idle/4, idle, s)
+	}
+}
+
+// openSession runs initialize and notifications/initialized over raw HTTP.
+func openSession(t *testing.T, f *fixture, token string) string {
+	t.Helper()
+	h := map[string]string{"Authorization": "Bearer " + token}
+	resp, body := postRaw(t, f.endpoint(t), initialize, h)
+	sid := resp.Header.Get("Mcp-Session-Id")
+	if resp.StatusCode != http.StatusOK || sid == "" {
+		t.Fatalf("initialize: HTTP %d, session %q: %.300s", resp.StatusCode, sid, body)
+	}
+	h["Mcp-Session-Id"], h["Mcp-Protocol-Version"] = sid, "2025-11-25"
+	if resp, body := postRaw(t, f.endpoint(t), `{"jsonrpc":"2.0","method":"notifications/initialized"}`, h); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("notifications/initialized: HTTP %d: %.300s", resp.StatusCode, body)
+	}
+	return sid
+}
+
+// postMessage posts body with the headers (an empty value removes a
+// default) and returns the status, content type and decoded message.
+func postMessage(t *testing.T, url, body string, headers map[string]string) (int, string, any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	for k, v := range headers {
+		if v == "" {
+			req.Header.Del(k)
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Content-Type"), message(t, resp.Header.Get("Content-Type"), data)
 }
 
 // message decodes a response body: the JSON-RPC message of an SSE stream

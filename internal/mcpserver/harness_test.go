@@ -118,6 +118,7 @@ type fixtureOptions struct {
 	disabled  bool
 	step      time.Duration // trouble_shoot_device's step (0: 1 ms)
 	sdkOnly   bool          // no fast path: every request through the go-sdk
+	idle      time.Duration // SessionTimeout (0: the default)
 }
 
 func newFixture(t testing.TB, st contoso.Store) *fixture {
@@ -174,6 +175,7 @@ func newFixtureWith(t testing.TB, st contoso.Store, o fixtureOptions) *fixture {
 		Now:                 func() time.Time { return now },
 		TroubleshootStep:    o.step,
 		DisableFastPath:     o.sdkOnly,
+		SessionTimeout:      o.idle,
 	})
 	return &fixture{store: st, stores: stores, svc: svc, logs: logs, dev: dev}
 }

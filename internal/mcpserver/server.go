@@ -102,6 +102,8 @@ type Service struct {
 	specs    map[string]tools.Spec
 	// handlers are the tool handlers of each grants' server, for the fast path.
 	handlers map[Grants]map[string]mcp.ToolHandler
+	// sessions are the 2025-11-25 sessions the fast path may serve (nil: off).
+	sessions *sessionTable
 	tasks    *taskRuntime
 }
 
@@ -136,8 +138,13 @@ func New(cfg Config) *Service {
 		s.specs[spec.Name] = spec
 	}
 	s.tasks = newTaskRuntime(&s.cfg, s.principal)
-	router := newEraRouter(s.serverFor, &s.cfg)
+	sdkTimeout := cfg.SessionTimeout
 	if !cfg.DisableFastPath && cfg.Extend == nil {
+		s.sessions = newSessionTable(cfg.SessionTimeout)
+		sdkTimeout = s.sessions.sdkTimeout(cfg.SessionTimeout)
+	}
+	router := newEraRouter(s.serverFor, &s.cfg, sdkTimeout)
+	if s.sessions != nil {
 		router.fast = newFastPath(s, s.implementation())
 	}
 	s.handler = newGuard(&s.cfg, router)
@@ -186,6 +193,9 @@ func (s *Service) server(g Grants) *mcp.Server {
 	s.tasks.configure(opts)
 	srv := mcp.NewServer(s.implementation(), opts)
 	srv.AddReceivingMiddleware(logging(s.cfg.Logger), s.audit())
+	if s.sessions != nil {
+		srv.AddReceivingMiddleware(s.sessions.track(g))
+	}
 	s.handlers[g] = tools.Register(srv, tools.Env{Store: s.store, Now: s.cfg.Now, Logger: s.cfg.Logger, TroubleshootStep: s.cfg.TroubleshootStep}, g.allows)
 	s.tasks.install(srv, g)
 	if s.cfg.Extend != nil {

@@ -1,0 +1,111 @@
+package mcpserver
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// sessionTable lets the fast path answer tools/call on 2025-11-25 sessions
+// that the go-sdk's stateful handler opened and still holds. The SDK keeps
+// its sessions private; what the fast path needs of one is learnt when the
+// SDK answers its initialize (a receiving middleware): the session id, the
+// principal it is bound to, the grants of the server it started with, the
+// negotiated version.
+//
+// The SDK closes a session idle for its timeout, but only requests that
+// reach it count as activity. So the fast path serves a session only while
+// the SDK saw it within the last refresh (1/32 of the idle timeout); past
+// that, the next request goes through the SDK, which resets its timer (or
+// answers 404 if the session is gone). The SDK's timeout is set to the idle
+// timeout plus the refresh: a session then closes between SESSION_IDLE_TIMEOUT
+// and 1/32 more after its last request, whichever path served it, never
+// earlier.
+type sessionTable struct {
+	refresh time.Duration
+	mu      sync.Mutex
+	m       map[string]*sessionEntry
+	swept   time.Time
+}
+
+type sessionEntry struct {
+	user    string // the principal key the SDK bound the session to
+	grants  Grants // of the server the session started with
+	version string // negotiated
+	lastSDK time.Time
+}
+
+func newSessionTable(idle time.Duration) *sessionTable {
+	return &sessionTable{refresh: idle / 32, m: map[string]*sessionEntry{}}
+}
+
+// sdkTimeout is the idle timeout to give the SDK's stateful handler.
+func (t *sessionTable) sdkTimeout(idle time.Duration) time.Duration { return idle + t.refresh }
+
+// track is the receiving middleware that records a session when the SDK
+// has answered its initialize.
+func (t *sessionTable) track(g Grants) mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			res, err := next(ctx, method, req)
+			if method != "initialize" || err != nil {
+				return res, err
+			}
+			ss, _ := req.GetSession().(*mcp.ServerSession)
+			ir, _ := res.(*mcp.InitializeResult)
+			extra := req.GetExtra()
+			if ss == nil || ss.ID() == "" || ir == nil || extra == nil || extra.TokenInfo == nil {
+				return res, err // stdio, in memory
+			}
+			t.add(ss.ID(), &sessionEntry{user: extra.TokenInfo.UserID, grants: g, version: ir.ProtocolVersion, lastSDK: time.Now()})
+			return res, err
+		}
+	}
+}
+
+func (t *sessionTable) add(id string, e *sessionEntry) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	// Entries of sessions the SDK has closed for idleness are dropped here,
+	// so the table stays bounded by the sessions alive.
+	if now := time.Now(); now.Sub(t.swept) > t.refresh {
+		for k, old := range t.m {
+			if now.Sub(old.lastSDK) > 40*t.refresh {
+				delete(t.m, k)
+			}
+		}
+		t.swept = now
+	}
+	t.m[id] = e
+}
+
+// sawSDK notes that a request of session id has just been through the SDK.
+func (t *sessionTable) sawSDK(id string) {
+	t.mu.Lock()
+	if e := t.m[id]; e != nil {
+		e.lastSDK = time.Now()
+	}
+	t.mu.Unlock()
+}
+
+// closed forgets session id after its owner deleted it.
+func (t *sessionTable) closed(id, user string) {
+	t.mu.Lock()
+	if e := t.m[id]; e != nil && e.user == user {
+		delete(t.m, id)
+	}
+	t.mu.Unlock()
+}
+
+// fresh returns the session's entry when the fast path may serve it now.
+func (t *sessionTable) fresh(id string) (sessionEntry, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.m[id]
+	if e == nil || time.Since(e.lastSDK) >= t.refresh {
+		return sessionEntry{}, false
+	}
+	return *e, true
+}
