@@ -237,7 +237,10 @@ func (f *fastPath) write(w http.ResponseWriter, id json.RawMessage, res mcp.Resu
 
 // appendResult writes ,"result":{...}: content never null; with meta (the
 // 2026-07-28 era) also the server's identity in _meta and resultType
-// complete, as the SDK adds them.
+// complete, as the SDK adds them. A result the tools produce (content,
+// structured content already marshalled, isError) is written member by
+// member, the structured content as it is; anything else goes through
+// json.Marshal.
 func appendResult(buf *bytes.Buffer, res mcp.Result, meta mcp.Meta) error {
 	r, ok := res.(*mcp.CallToolResult)
 	if !ok || r == nil {
@@ -261,17 +264,41 @@ func appendResult(buf *bytes.Buffer, res mcp.Result, meta mcp.Meta) error {
 			out.Meta = m
 		}
 	}
-	b, err := json.Marshal(&out)
-	if err != nil || len(b) < 2 || b[len(b)-1] != '}' {
-		return fmt.Errorf("encoding the result: %v", err)
-	}
 	buf.WriteString(",\"result\":")
-	if meta == nil {
-		buf.Write(b)
-		return nil
+	raw, isRaw := out.StructuredContent.(json.RawMessage)
+	if out.InputRequests != nil || out.RequestState != "" || (out.StructuredContent != nil && (!isRaw || len(raw) == 0)) {
+		b, err := json.Marshal(&out)
+		if err != nil || len(b) < 2 || b[len(b)-1] != '}' {
+			return fmt.Errorf("encoding the result: %v", err)
+		}
+		buf.Write(b[:len(b)-1])
+	} else {
+		content, err := json.Marshal(out.Content)
+		if err != nil {
+			return fmt.Errorf("encoding the result: %v", err)
+		}
+		buf.WriteString("{\"content\":")
+		buf.Write(content)
+		if raw != nil {
+			buf.WriteString(",\"structuredContent\":")
+			buf.Write(raw)
+		}
+		if out.IsError {
+			buf.WriteString(",\"isError\":true")
+		}
+		if out.Meta != nil {
+			m, err := json.Marshal(out.Meta)
+			if err != nil {
+				return fmt.Errorf("encoding the result: %v", err)
+			}
+			buf.WriteString(",\"_meta\":")
+			buf.Write(m)
+		}
 	}
-	buf.Write(b[:len(b)-1])
-	buf.WriteString(",\"resultType\":\"complete\"}")
+	if meta != nil {
+		buf.WriteString(",\"resultType\":\"complete\"")
+	}
+	buf.WriteByte('}')
 	return nil
 }
 

@@ -24,6 +24,7 @@ func (s *Store) Load(ctx context.Context, d *contoso.Dataset) error {
 	if d == nil {
 		return contoso.Errorf(contoso.KindInvalid, "no data set to load")
 	}
+	defer s.catalogue.Store(nil)
 	return s.inTx(ctx, "loading the data set", func(tx *sql.Tx) error {
 		for i := len(Tables) - 1; i >= 0; i-- {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+Tables[i]); err != nil {

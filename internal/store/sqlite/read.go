@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/contoso/contoso-mcp/internal/contoso"
 )
@@ -262,10 +264,20 @@ func (s *Store) SupportTickets(ctx context.Context, customerID int64, openOnly b
 	return requireParent(ctx, ts, err, s.rs.customerExists, "customer", customerID)
 }
 
-// ListProducts returns the products by product_id, optionally of one category.
+// ListProducts returns the products by product_id, optionally of one
+// category. The whole catalogue, which several tools read on every call to
+// name products, comes from a cache at most catalogueTTL old.
 func (s *Store) ListProducts(ctx context.Context, category string) ([]contoso.Product, error) {
 	if category == "" {
-		return list(ctx, s.rs.listProducts, scanProduct, "listing products")
+		if c := s.catalogue.Load(); c != nil && time.Since(c.read) < catalogueTTL {
+			return slices.Clone(c.products), nil
+		}
+		read := time.Now()
+		ps, err := list(ctx, s.rs.listProducts, scanProduct, "listing products")
+		if err == nil {
+			s.catalogue.Store(&catalogue{products: slices.Clone(ps), read: read})
+		}
+		return ps, err
 	}
 	return list(ctx, s.rs.productsByCategory, scanProduct, "listing products", category)
 }

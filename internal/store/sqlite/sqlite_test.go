@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -539,5 +540,46 @@ func BenchmarkPayInvoice(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// TestProductCatalogueCache: the cached catalogue is the table's content, a
+// caller changing the slice it got changes nothing, and Load replaces it at
+// once.
+func TestProductCatalogueCache(t *testing.T) {
+	s := openTemp(t)
+	ctx := t.Context()
+	d := storetest.Fixture()
+	if err := s.Load(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.ListProducts(ctx, "")
+	if err != nil || len(first) == 0 {
+		t.Fatalf("ListProducts: %v, %d products", err, len(first))
+	}
+	want := slices.Clone(first)
+	first[0].Name = "changed by the caller"
+	again, err := s.ListProducts(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, again); d != "" {
+		t.Errorf("second ListProducts (-first +second):\n%s", d)
+	}
+	if s.catalogue.Load() == nil {
+		t.Error("the catalogue is not cached")
+	}
+	d2 := *d
+	d2.Products = slices.Clone(d.Products)
+	d2.Products[0].Name = "Renamed Plan"
+	if err := s.Load(ctx, &d2); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.ListProducts(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after[0].Name != "Renamed Plan" {
+		t.Errorf("after Load the catalogue names %q, want the loaded %q", after[0].Name, "Renamed Plan")
 	}
 }

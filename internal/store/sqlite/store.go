@@ -28,6 +28,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/contoso/contoso-mcp/internal/contoso"
@@ -44,10 +45,25 @@ type Store struct {
 	rs readStmts
 	ws writeStmts
 
+	// catalogue caches every product (see ListProducts).
+	catalogue atomic.Pointer[catalogue]
+
 	applied []int // migration versions applied by Open, for tests
 }
 
 var _ contoso.Store = (*Store)(nil)
+
+// catalogue is the product list as read at a time.
+type catalogue struct {
+	products []contoso.Product
+	read     time.Time
+}
+
+// catalogueTTL bounds how long ListProducts serves the cached catalogue.
+// Products change only when a data set is loaded: Load in this process
+// drops the cache at once; a load by another process on the same file is
+// seen within this.
+const catalogueTTL = 2 * time.Second
 
 // busyTimeout is how long a connection waits for a lock held by another
 // process (or, for readers, by a checkpoint) before giving up.
