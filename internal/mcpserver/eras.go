@@ -48,7 +48,7 @@ func (e *eraRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if v := r.Header.Get("Mcp-Protocol-Version"); v != "" {
 		if sessionEra[v] {
 			e.serveStateful(w, r)
-		} else if e.fast == nil || !e.fast.serve(w, r) {
+		} else {
 			e.stateless.ServeHTTP(w, r)
 		}
 		return
@@ -64,19 +64,21 @@ func (e *eraRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.stateful.ServeHTTP(w, r)
 }
 
-// serveStateful hands a session-era request to the fast path or the SDK,
-// keeping the fast path's session table (sessions.go) in step: a request
-// the SDK saw refreshes the session; a DELETE by its owner ends it.
+// serveStateful hands a session-era request to the SDK, keeping the fast
+// path's session table (sessions.go) in step: a request the SDK saw
+// refreshes the session; a DELETE by its owner ends it. (The guard has
+// offered the request to the fast path already.)
 func (e *eraRouter) serveStateful(w http.ResponseWriter, r *http.Request) {
-	id := r.Header.Get("Mcp-Session-Id")
-	if e.fast == nil || id == "" {
+	if e.fast == nil {
 		e.stateful.ServeHTTP(w, r)
 		return
 	}
-	if r.Method == http.MethodPost && e.fast.serveSession(w, r, id) {
+	r.Header = slimHeaders(r.Header) // see sessions.go
+	id := r.Header.Get("Mcp-Session-Id")
+	e.stateful.ServeHTTP(w, r)
+	if id == "" {
 		return
 	}
-	e.stateful.ServeHTTP(w, r)
 	sessions := e.fast.svc.sessions
 	if r.Method == http.MethodDelete {
 		if p := PrincipalFrom(r.Context()); p != nil {

@@ -49,6 +49,8 @@ type guard struct {
 	limiter *limiter
 	// withTokenInfo hands the principal to the go-sdk; see tokenInfo.
 	withTokenInfo http.Handler
+	// fast, when set, answers the calls it takes before the SDK's layers.
+	fast *fastPath
 }
 
 type principalKey struct{}
@@ -122,7 +124,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p := g.cfg.Local
 		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 		r.Header.Set("Authorization", "Bearer disabled")
-		g.withTokenInfo.ServeHTTP(w, r)
+		g.pass(w, r)
 		return
 	}
 	token, problem := bearerToken(r)
@@ -157,7 +159,43 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+	g.pass(w, r)
+}
+
+// pass hands a checked request to the fast path or, through the SDK's
+// token layer, to the era router.
+func (g *guard) pass(w http.ResponseWriter, r *http.Request) {
+	if g.fast != nil && r.Method == http.MethodPost {
+		switch r.Header.Get("Mcp-Protocol-Version") {
+		case fastVersion:
+			if g.fast.serve(w, r) {
+				return
+			}
+		case sessionVersion:
+			if id := r.Header.Get("Mcp-Session-Id"); id != "" && g.fast.serveSession(w, r, id) {
+				return
+			}
+		}
+	}
+	if g.fast != nil && opensSession(r) {
+		slim, done := slimContext(r)
+		defer done()
+		r = slim
+	}
 	g.withTokenInfo.ServeHTTP(w, r)
+}
+
+// opensSession: a POST the era router sends to the stateful handler without
+// a session id (initialize, or an older client's first request).
+func opensSession(r *http.Request) bool {
+	if r.Method != http.MethodPost || r.Header.Get("Mcp-Session-Id") != "" {
+		return false
+	}
+	if v := r.Header.Get("Mcp-Protocol-Version"); v != "" {
+		return sessionEra[v]
+	}
+	in, _ := r.Context().Value(inspectedKey{}).(*inspected)
+	return in == nil || !in.newEra
 }
 
 // transportChecks applies the limits that need no body and no token.

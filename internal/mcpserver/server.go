@@ -147,7 +147,9 @@ func New(cfg Config) *Service {
 	if s.sessions != nil {
 		router.fast = newFastPath(s, s.implementation())
 	}
-	s.handler = newGuard(&s.cfg, router)
+	guard := newGuard(&s.cfg, router)
+	guard.fast = router.fast
+	s.handler = guard
 	return s
 }
 

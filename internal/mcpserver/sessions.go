@@ -2,9 +2,13 @@ package mcpserver
 
 import (
 	"context"
+	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/contoso/contoso-mcp/internal/telemetry"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -108,4 +112,57 @@ func (t *sessionTable) fresh(id string) (sessionEntry, bool) {
 		return sessionEntry{}, false
 	}
 	return *e, true
+}
+
+// A 2025-11-25 session keeps, for as long as it lives, the context of the
+// request that opened it and the headers of the last request it read. So
+// that an idle session holds only what it needs (not the bearer token, the
+// parsed body, the principal's copy and every layer's context values:
+// about 3.5 KiB per session), the router gives the SDK a slim request:
+// slimHeaders on every session-era request, and slimContext on the POST
+// that may open a session.
+
+// sdkHeaders are the request headers the SDK and the handlers read.
+var sdkHeaders = []string{"Content-Type", "Accept", "Mcp-Session-Id", "Mcp-Protocol-Version", "Mcp-Method", "Mcp-Name",
+	"Last-Event-Id", telemetry.RequestIDHeader}
+
+// slimHeaders returns a copy of h with only sdkHeaders and Mcp-Param-*
+// (values copied too: net/http keeps all of a request's values in one
+// array, which a shared slice would keep alive, token and all).
+func slimHeaders(h http.Header) http.Header {
+	out := make(http.Header, len(sdkHeaders))
+	for _, k := range sdkHeaders {
+		if v, ok := h[k]; ok {
+			out[k] = slices.Clone(v)
+		}
+	}
+	for k, v := range h {
+		if strings.HasPrefix(k, "Mcp-Param-") {
+			out[k] = slices.Clone(v)
+		}
+	}
+	return out
+}
+
+// slimContext returns a request whose context carries only what the layers
+// below read (the local address, the request id, the principal, what the
+// guard read of the body but not the body itself) and ends with r's; call
+// done when the request is over.
+func slimContext(r *http.Request) (*http.Request, func()) {
+	parent := r.Context()
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := context.AfterFunc(parent, cancel)
+	if v := parent.Value(http.LocalAddrContextKey); v != nil {
+		ctx = context.WithValue(ctx, http.LocalAddrContextKey, v)
+	}
+	if id := telemetry.RequestID(parent); id != "" {
+		ctx = telemetry.WithRequestID(ctx, id)
+	}
+	if p := PrincipalFrom(parent); p != nil {
+		ctx = context.WithValue(ctx, principalKey{}, p)
+	}
+	if in, _ := parent.Value(inspectedKey{}).(*inspected); in != nil {
+		ctx = context.WithValue(ctx, inspectedKey{}, &inspected{method: in.method, name: in.name, newEra: in.newEra, parseable: in.parseable})
+	}
+	return r.WithContext(ctx), func() { stop(); cancel() }
 }
