@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/contoso/contoso-mcp/internal/auth"
@@ -100,6 +102,9 @@ func (f *fastPath) eligible(r *http.Request, version string) *inspected {
 	if in == nil || !in.parseable || in.method != "tools/call" || in.jsonrpc != "2.0" || !plainID(in.id) || !plainParams(in) {
 		return nil
 	}
+	if !hostAllowed(r) {
+		return nil // the SDK answers 403 (DNS rebinding protection)
+	}
 	h := r.Header
 	if h.Get("Mcp-Protocol-Version") != version || len(h.Values("Last-Event-ID")) > 0 || !acceptsBoth(h.Values("Accept")) {
 		return nil
@@ -108,6 +113,29 @@ func (f *fastPath) eligible(r *http.Request, version string) *inspected {
 		return nil
 	}
 	return in
+}
+
+// hostAllowed: the request passes the SDK's DNS rebinding check, which on
+// a loopback listener refuses a Host that is not loopback ("localhost" or a
+// loopback address, exactly as the SDK reads them).
+func hostAllowed(r *http.Request) bool {
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok || local == nil || !loopbackAddr(local.String()) {
+		return true
+	}
+	return loopbackAddr(r.Host)
+}
+
+func loopbackAddr(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = strings.Trim(hostport, "[]")
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // call runs the tool for p with the grants g and writes the answer; meta,

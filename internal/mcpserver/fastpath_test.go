@@ -111,6 +111,9 @@ func fastCases(t *testing.T, inv int64) []fastCase {
 		fastCase{name: "Last-Event-ID", body: fastCall("25", "get_customer_detail", `{"customer_id":3}`), headers: with("Last-Event-ID", "1")},
 		fastCase{name: "session id", body: fastCall("26", "get_customer_detail", `{"customer_id":3}`), headers: with("Mcp-Session-Id", "nope")},
 		fastCase{name: "batch", body: "[" + fastCall("27", "get_customer_detail", `{"customer_id":3}`) + "]", headers: name},
+		fastCase{name: "Host not loopback (DNS rebinding)", body: fastCall("29", "get_customer_detail", `{"customer_id":3}`), headers: with("Host", "evil.example:8000")},
+		fastCase{name: "Host LOCALHOST", body: fastCall("30", "get_customer_detail", `{"customer_id":3}`), headers: with("Host", "LOCALHOST:8000")},
+		fastCase{name: "Host localhost", body: fastCall("31", "get_customer_detail", `{"customer_id":3}`), headers: with("Host", "localhost:8000"), fast: true},
 		fastCase{name: "case of params member", body: `{"jsonrpc":"2.0","id":28,"method":"tools/call","params":{"Name":"get_customer_detail"` + args + "," + fastMeta + `}}`, headers: name},
 	)
 	return cases
@@ -163,6 +166,7 @@ func sessionCases(t *testing.T, inv int64) []fastCase {
 		fastCase{name: "fractional id", body: call("4.5", gcd, detail, "")},
 		fastCase{name: "Mcp-Name mismatch", body: call("414", gcd, detail, ""), headers: with("Mcp-Name", "get_products")},
 		fastCase{name: "Accept json only", body: call("415", gcd, detail, ""), headers: with("Accept", "application/json")},
+		fastCase{name: "Host not loopback (DNS rebinding)", body: call("416", gcd, detail, ""), headers: with("Host", "evil.example")},
 	)
 }
 
@@ -360,9 +364,12 @@ func postMessage(t *testing.T, url, body string, headers map[string]string) (int
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
 	for k, v := range headers {
-		if v == "" {
+		switch {
+		case k == "Host":
+			req.Host = v
+		case v == "":
 			req.Header.Del(k)
-		} else {
+		default:
 			req.Header.Set(k, v)
 		}
 	}
