@@ -31,10 +31,12 @@ import (
 // as the SDK would; anything else, including every malformed or unusual
 // request, every error the SDK reports before a tool runs, tasks,
 // long-running tools, other methods, sessions it does not know (sessions.go)
-// and other protocol versions, goes to the SDK unchanged. One difference
-// remains: notifications/cancelled on a session does not reach a call the
-// fast path serves (closing the HTTP request does), which matters little
-// for calls that take a millisecond. TestFastPathMatchesSDK and
+// and other protocol versions, goes to the SDK unchanged. Two differences
+// remain, both on 2025-11-25 sessions and both about calls that take a
+// millisecond: notifications/cancelled does not reach a call the fast path
+// serves (closing its HTTP request does), and a request id already in
+// flight on the session is not refused (each answer goes on its own HTTP
+// response, so none is lost). TestFastPathMatchesSDK and
 // TestFastPathMatchesSDKInSessions send the same requests both ways and
 // compare the answers. FAST_PATH=false turns it off.
 type fastPath struct {
