@@ -43,6 +43,7 @@ type fastPath struct {
 	svc *Service
 	// serverMeta is the result _meta the SDK adds in the 2026-07-28 era.
 	serverMeta mcp.Meta
+	infos      *tokenInfos // the guard's
 }
 
 // fastPathKey marks the context of a call the fast path serves (logged).
@@ -149,7 +150,7 @@ func (f *fastPath) call(w http.ResponseWriter, r *http.Request, in *inspected, g
 	}
 	req := &mcp.CallToolRequest{
 		Params: &mcp.CallToolParamsRaw{Name: in.name, Arguments: in.params["arguments"]},
-		Extra:  &mcp.RequestExtra{TokenInfo: tokenInfo(p), Header: r.Header},
+		Extra:  &mcp.RequestExtra{TokenInfo: f.infos.get(p), Header: r.Header},
 	}
 	ctx := context.WithValue(r.Context(), fastPathKey{}, true)
 	res, err := f.svc.callChain(handler)(ctx, "tools/call", req)

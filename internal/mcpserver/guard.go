@@ -51,6 +51,8 @@ type guard struct {
 	withTokenInfo http.Handler
 	// fast, when set, answers the calls it takes before the SDK's layers.
 	fast *fastPath
+	// infos are the TokenInfos handed to the SDK and the tools.
+	infos *tokenInfos
 }
 
 type principalKey struct{}
@@ -78,7 +80,7 @@ type inspected struct {
 }
 
 func newGuard(cfg *Config, next http.Handler) *guard {
-	g := &guard{cfg: cfg, next: next, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst)}
+	g := &guard{cfg: cfg, next: next, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), infos: &tokenInfos{}}
 	// The go-sdk puts TokenInfo into the context only through its own
 	// middleware; we have verified already, so its verifier just returns
 	// what we found.
@@ -87,7 +89,7 @@ func newGuard(cfg *Config, next http.Handler) *guard {
 		if p == nil {
 			return nil, sdkauth.ErrInvalidToken
 		}
-		return tokenInfo(p), nil
+		return g.infos.get(p), nil
 	}, &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true})(next)
 	return g
 }
@@ -96,6 +98,41 @@ const principalExtra = "contoso/principal"
 
 func tokenInfo(p *auth.Principal) *sdkauth.TokenInfo {
 	return &sdkauth.TokenInfo{UserID: p.Key(), Expiration: p.ExpiresAt, Extra: map[string]any{principalExtra: p}}
+}
+
+// tokenInfos hands out one TokenInfo per principal instead of one per
+// request: a 2025-11-25 session keeps the last request it read, TokenInfo
+// and all, for as long as it lives, so the sessions of one principal now
+// share one. A TokenInfo is reused only for an identical principal (same
+// identity, roles and expiry); nothing changes a TokenInfo once made.
+type tokenInfos struct {
+	mu sync.Mutex
+	m  map[string]*sdkauth.TokenInfo
+}
+
+// maxTokenInfos bounds the cache; past it the cache starts again.
+const maxTokenInfos = 10000
+
+func (c *tokenInfos) get(p *auth.Principal) *sdkauth.TokenInfo {
+	key := p.Key()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ti := c.m[key]; ti != nil {
+		if q, _ := ti.Extra[principalExtra].(*auth.Principal); q != nil && samePrincipal(p, q) {
+			return ti
+		}
+	}
+	if c.m == nil || len(c.m) >= maxTokenInfos {
+		c.m = make(map[string]*sdkauth.TokenInfo)
+	}
+	ti := tokenInfo(p)
+	c.m[key] = ti
+	return ti
+}
+
+func samePrincipal(a, b *auth.Principal) bool {
+	return a.Tenant == b.Tenant && a.TenantID == b.TenantID && a.Subject == b.Subject && a.Issuer == b.Issuer &&
+		a.ExpiresAt.Equal(b.ExpiresAt) && slices.Equal(a.Roles, b.Roles)
 }
 
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {

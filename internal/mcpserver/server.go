@@ -148,7 +148,10 @@ func New(cfg Config) *Service {
 		router.fast = newFastPath(s, s.implementation())
 	}
 	guard := newGuard(&s.cfg, router)
-	guard.fast = router.fast
+	if router.fast != nil {
+		router.fast.infos = guard.infos
+		guard.fast = router.fast
+	}
 	s.handler = guard
 	return s
 }

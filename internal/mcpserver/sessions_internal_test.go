@@ -3,10 +3,12 @@ package mcpserver
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/contoso/contoso-mcp/internal/auth"
 )
@@ -87,5 +89,33 @@ func TestOpensSession(t *testing.T) {
 		if got := opensSession(c.r); got != c.want {
 			t.Errorf("%s: opensSession = %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+// TestTokenInfosShared: one TokenInfo per identical principal, a new one
+// when anything the handlers read differs.
+func TestTokenInfosShared(t *testing.T) {
+	var c tokenInfos
+	exp := time.Now().Add(time.Hour)
+	p := func(roles ...string) *auth.Principal {
+		return &auth.Principal{Tenant: "contoso", TenantID: "contoso", Subject: "a", Issuer: "i", Roles: roles, ExpiresAt: exp}
+	}
+	first := c.get(p("query"))
+	if again := c.get(p("query")); again != first {
+		t.Error("an identical principal got a new TokenInfo")
+	}
+	if got := c.get(p("query", "admin")); got == first || got.Extra[principalExtra].(*auth.Principal).Roles[1] != "admin" {
+		t.Error("a principal with other roles got the cached TokenInfo")
+	}
+	later := p("query")
+	later.ExpiresAt = exp.Add(time.Minute)
+	if got := c.get(later); got.Expiration != later.ExpiresAt {
+		t.Errorf("expiry %v, want %v", got.Expiration, later.ExpiresAt)
+	}
+	for i := range maxTokenInfos + 5 {
+		c.get(&auth.Principal{Tenant: "contoso", Subject: fmt.Sprint(i)})
+	}
+	if len(c.m) > maxTokenInfos {
+		t.Errorf("%d cached TokenInfos, bound %d", len(c.m), maxTokenInfos)
 	}
 }
