@@ -130,6 +130,15 @@ func (c *tokenInfos) get(p *auth.Principal) *sdkauth.TokenInfo {
 	return ti
 }
 
+// shared returns the principal held by p's TokenInfo: equal to p, and one
+// per identity however many requests carried it.
+func (c *tokenInfos) shared(p *auth.Principal) *auth.Principal {
+	if q, _ := c.get(p).Extra[principalExtra].(*auth.Principal); q != nil {
+		return q
+	}
+	return p
+}
+
 func samePrincipal(a, b *auth.Principal) bool {
 	return a.Tenant == b.Tenant && a.TenantID == b.TenantID && a.Subject == b.Subject && a.Issuer == b.Issuer &&
 		a.ExpiresAt.Equal(b.ExpiresAt) && slices.Equal(a.Roles, b.Roles)
@@ -215,7 +224,7 @@ func (g *guard) pass(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if g.fast != nil && opensSession(r) {
-		slim, done := slimContext(r)
+		slim, done := slimContext(r, g.infos)
 		defer done()
 		r = slim
 	}

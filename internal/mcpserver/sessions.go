@@ -145,24 +145,19 @@ func slimHeaders(h http.Header) http.Header {
 }
 
 // slimContext returns a request whose context carries only what the layers
-// below read (the local address, the request id, the principal, what the
-// guard read of the body but not the body itself) and ends with r's; call
-// done when the request is over.
-func slimContext(r *http.Request) (*http.Request, func()) {
+// below read (the local address, for the SDK's DNS rebinding check, and the
+// principal, shared through infos) and ends with r's; call done when the
+// request is over. Without what the guard read of the body the era router
+// sends a POST to the stateful handler, as opensSession decided.
+func slimContext(r *http.Request, infos *tokenInfos) (*http.Request, func()) {
 	parent := r.Context()
 	ctx, cancel := context.WithCancel(context.Background())
 	stop := context.AfterFunc(parent, cancel)
 	if v := parent.Value(http.LocalAddrContextKey); v != nil {
 		ctx = context.WithValue(ctx, http.LocalAddrContextKey, v)
 	}
-	if id := telemetry.RequestID(parent); id != "" {
-		ctx = telemetry.WithRequestID(ctx, id)
-	}
 	if p := PrincipalFrom(parent); p != nil {
-		ctx = context.WithValue(ctx, principalKey{}, p)
-	}
-	if in, _ := parent.Value(inspectedKey{}).(*inspected); in != nil {
-		ctx = context.WithValue(ctx, inspectedKey{}, &inspected{method: in.method, name: in.name, newEra: in.newEra, parseable: in.parseable})
+		ctx = context.WithValue(ctx, principalKey{}, infos.shared(p))
 	}
 	return r.WithContext(ctx), func() { stop(); cancel() }
 }
