@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/contoso/contoso-mcp/internal/auth"
+	"github.com/contoso/contoso-mcp/internal/tools"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -77,10 +78,10 @@ func (f *fastPath) serve(w http.ResponseWriter, r *http.Request) bool {
 	if p == nil {
 		return false
 	}
-	return f.call(w, r, in, f.svc.cfg.Grants(p), p, f.serverMeta)
+	return f.answer(w, r, in, f.svc.cfg.Grants(p), p, true)
 }
 
-// serveSession answers a tools/call on a 2025-11-25 session the SDK holds
+// serveSession answers a request on a 2025-11-25 session the SDK holds
 // (sessions.go) and returns true, or returns false without touching w.
 func (f *fastPath) serveSession(w http.ResponseWriter, r *http.Request, id string) bool {
 	e, ok := f.svc.sessions.fresh(id)
@@ -95,14 +96,31 @@ func (f *fastPath) serveSession(w http.ResponseWriter, r *http.Request, id strin
 	if p == nil || p.Key() != e.user {
 		return false // the SDK answers 403
 	}
-	return f.call(w, r, in, e.grants, p, nil)
+	return f.answer(w, r, in, e.grants, p, false)
+}
+
+// answer serves tools/call or tools/list; newEra selects the 2026-07-28
+// form of the result.
+func (f *fastPath) answer(w http.ResponseWriter, r *http.Request, in *inspected, g Grants, p *auth.Principal, newEra bool) bool {
+	var meta mcp.Meta
+	if newEra {
+		meta = f.serverMeta
+	}
+	if in.method == "tools/list" {
+		return f.list(w, r, in, g, newEra)
+	}
+	return f.call(w, r, in, g, p, meta)
 }
 
 // eligible returns what the guard read of a POST that is a plain
-// tools/call with the headers the SDK wants for version, or nil.
+// tools/call or tools/list with the headers the SDK wants for version, or
+// nil.
 func (f *fastPath) eligible(r *http.Request, version string) *inspected {
 	in, _ := r.Context().Value(inspectedKey{}).(*inspected)
-	if in == nil || !in.parseable || in.method != "tools/call" || in.jsonrpc != "2.0" || !plainID(in.id) || !plainParams(in) {
+	if in == nil || !in.parseable || in.jsonrpc != "2.0" || !plainID(in.id) || !plainParams(in) {
+		return nil
+	}
+	if in.method != "tools/call" && in.method != "tools/list" {
 		return nil
 	}
 	if !hostAllowed(r) {
@@ -112,7 +130,7 @@ func (f *fastPath) eligible(r *http.Request, version string) *inspected {
 	if h.Get("Mcp-Protocol-Version") != version || len(h.Values("Last-Event-ID")) > 0 || !acceptsBoth(h.Values("Accept")) {
 		return nil
 	}
-	if version == fastVersion && (h.Get("Mcp-Method") != "tools/call" || h.Get("Mcp-Name") != in.name || h.Get("Mcp-Session-Id") != "") {
+	if version == fastVersion && (h.Get("Mcp-Method") != in.method || h.Get("Mcp-Name") != in.name || h.Get("Mcp-Session-Id") != "") {
 		return nil
 	}
 	return in
@@ -158,6 +176,28 @@ func (f *fastPath) call(w http.ResponseWriter, r *http.Request, in *inspected, g
 	return true
 }
 
+// list answers tools/list from the result built once per set of grants
+// and era (toolList), through the same logging middleware.
+func (f *fastPath) list(w http.ResponseWriter, r *http.Request, in *inspected, g Grants, newEra bool) bool {
+	res, body := f.svc.toolList(g, newEra, f.serverMeta)
+	if body == nil {
+		return false
+	}
+	req := &mcp.ListToolsRequest{Params: &mcp.ListToolsParams{}, Extra: &mcp.RequestExtra{TokenInfo: f.infos.get(PrincipalFrom(r.Context())), Header: r.Header}}
+	ctx := context.WithValue(r.Context(), fastPathKey{}, true)
+	next := func(context.Context, string, mcp.Request) (mcp.Result, error) { return res, nil }
+	logging(f.svc.cfg.Logger)(next)(ctx, "tools/list", req)
+	var buf bytes.Buffer
+	buf.Grow(len(body) + 64)
+	buf.WriteString("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":")
+	buf.Write(in.id)
+	buf.WriteString(",\"result\":")
+	buf.Write(body)
+	buf.WriteString("}\n\n")
+	writeSSE(w, buf.Bytes())
+	return true
+}
+
 // plainID: a string without escapes or a whole number of at most 15
 // digits, which the SDK echoes byte for byte as the fast path does.
 func plainID(id json.RawMessage) bool {
@@ -176,10 +216,14 @@ func plainID(id json.RawMessage) bool {
 	return true
 }
 
-// plainParams: params hold only name, arguments (an object) and _meta.
+// plainParams: the params of tools/call hold only name, arguments (an
+// object) and _meta; those of tools/list only _meta (no cursor).
 func plainParams(in *inspected) bool {
 	for k := range in.params {
-		if k != "name" && k != "arguments" && k != "_meta" {
+		switch {
+		case k == "_meta":
+		case in.method == "tools/call" && (k == "name" || k == "arguments"):
+		default:
 			return false
 		}
 	}
@@ -258,12 +302,17 @@ func (f *fastPath) write(w http.ResponseWriter, id json.RawMessage, res mcp.Resu
 		buf.Write(e)
 	}
 	buf.WriteString("}\n\n")
+	writeSSE(w, buf.Bytes())
+}
+
+// writeSSE sends one event stream answer with the SDK's headers.
+func writeSSE(w http.ResponseWriter, body []byte) {
 	hd := w.Header()
 	hd.Set("Cache-Control", "no-cache, no-transform")
 	hd.Set("Content-Type", "text/event-stream")
 	hd.Set("Connection", "keep-alive")
 	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
+	w.Write(body)
 }
 
 // appendResult writes ,"result":{...}: content never null; with meta (the
@@ -331,6 +380,43 @@ func appendResult(buf *bytes.Buffer, res mcp.Result, meta mcp.Meta) error {
 	}
 	buf.WriteByte('}')
 	return nil
+}
+
+// toolList returns the tools/list result for the grants, as the SDK builds
+// it (the registered tools sorted by name, cacheable only by the caller),
+// and its JSON in the era's form (2026-07-28: with resultType and the
+// server's identity in _meta). Built once per grants and era.
+func (s *Service) toolList(g Grants, newEra bool, meta mcp.Meta) (*mcp.ListToolsResult, []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := listKey{g, newEra}
+	if l, ok := s.lists[k]; ok {
+		return l.res, l.body
+	}
+	res := &mcp.ListToolsResult{Cacheable: mcp.Cacheable{CacheScope: "private"}, Tools: tools.Tools(g.allows)}
+	if newEra {
+		res.Meta = meta
+	}
+	body, err := json.Marshal(res)
+	if err != nil || len(body) < 2 {
+		s.cfg.Logger.Error("encoding the tool list", "err", err)
+		return nil, nil
+	}
+	if newEra {
+		body = append(append(body[:len(body)-1:len(body)-1], `,"resultType":"complete"`...), '}')
+	}
+	s.lists[k] = toolListResult{res, body}
+	return res, body
+}
+
+type listKey struct {
+	g      Grants
+	newEra bool
+}
+
+type toolListResult struct {
+	res  *mcp.ListToolsResult
+	body []byte
 }
 
 // toolHandler returns the handler of a tool the grants allow, when the

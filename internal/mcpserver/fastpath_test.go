@@ -114,6 +114,11 @@ func fastCases(t *testing.T, inv int64) []fastCase {
 		fastCase{name: "Host not loopback (DNS rebinding)", body: fastCall("29", "get_customer_detail", `{"customer_id":3}`), headers: with("Host", "evil.example:8000")},
 		fastCase{name: "Host LOCALHOST", body: fastCall("30", "get_customer_detail", `{"customer_id":3}`), headers: with("Host", "LOCALHOST:8000")},
 		fastCase{name: "Host localhost", body: fastCall("31", "get_customer_detail", `{"customer_id":3}`), headers: with("Host", "localhost:8000"), fast: true},
+		fastCase{name: "tools/list", body: `{"jsonrpc":"2.0","id":40,"method":"tools/list","params":{` + fastMeta + `}}`, headers: with("Mcp-Method", "tools/list", "Mcp-Name", ""), fast: true},
+		fastCase{name: "tools/list, query token", body: `{"jsonrpc":"2.0","id":41,"method":"tools/list","params":{` + fastMeta + `}}`, headers: with("Mcp-Method", "tools/list", "Mcp-Name", ""), role: []string{"query"}, fast: true},
+		fastCase{name: "tools/list with a cursor", body: `{"jsonrpc":"2.0","id":42,"method":"tools/list","params":{"cursor":"x",` + fastMeta + `}}`, headers: with("Mcp-Method", "tools/list", "Mcp-Name", "")},
+		fastCase{name: "tools/list without _meta", body: `{"jsonrpc":"2.0","id":43,"method":"tools/list"}`, headers: with("Mcp-Method", "tools/list", "Mcp-Name", "")},
+		fastCase{name: "tools/list with Mcp-Name", body: `{"jsonrpc":"2.0","id":44,"method":"tools/list","params":{` + fastMeta + `}}`, headers: with("Mcp-Method", "tools/list")},
 		fastCase{name: "case of params member", body: `{"jsonrpc":"2.0","id":28,"method":"tools/call","params":{"Name":"get_customer_detail"` + args + "," + fastMeta + `}}`, headers: name},
 	)
 	return cases
@@ -167,6 +172,10 @@ func sessionCases(t *testing.T, inv int64) []fastCase {
 		fastCase{name: "Mcp-Name mismatch", body: call("414", gcd, detail, ""), headers: with("Mcp-Name", "get_products")},
 		fastCase{name: "Accept json only", body: call("415", gcd, detail, ""), headers: with("Accept", "application/json")},
 		fastCase{name: "Host not loopback (DNS rebinding)", body: call("416", gcd, detail, ""), headers: with("Host", "evil.example")},
+		fastCase{name: "tools/list", body: `{"jsonrpc":"2.0","id":417,"method":"tools/list"}`, fast: true},
+		fastCase{name: "tools/list with empty params", body: `{"jsonrpc":"2.0","id":418,"method":"tools/list","params":{}}`, fast: true},
+		fastCase{name: "tools/list, query session", body: `{"jsonrpc":"2.0","id":419,"method":"tools/list"}`, headers: with("Mcp-Session-Id", "$QSID"), role: []string{"query"}, fast: true},
+		fastCase{name: "tools/list with a cursor", body: `{"jsonrpc":"2.0","id":420,"method":"tools/list","params":{"cursor":"x"}}`},
 	)
 }
 

@@ -104,7 +104,9 @@ type Service struct {
 	handlers map[Grants]map[string]mcp.ToolHandler
 	// sessions are the 2025-11-25 sessions the fast path may serve (nil: off).
 	sessions *sessionTable
-	tasks    *taskRuntime
+	// lists are the fast path's tools/list answers (fastpath.go).
+	lists map[listKey]toolListResult
+	tasks *taskRuntime
 }
 
 const instructions = `Tools for Contoso customer support (a telecom: mobile, internet, bundles, roaming).
@@ -132,7 +134,7 @@ func New(cfg Config) *Service {
 		cfg.Grants = func(*auth.Principal) Grants { return Grants{true, true, true} }
 	}
 	s := &Service{cfg: cfg, servers: map[Grants]*mcp.Server{}, cache: mcp.NewSchemaCache(), accessOf: map[string]tools.Access{},
-		specs: map[string]tools.Spec{}, handlers: map[Grants]map[string]mcp.ToolHandler{}}
+		specs: map[string]tools.Spec{}, handlers: map[Grants]map[string]mcp.ToolHandler{}, lists: map[listKey]toolListResult{}}
 	for _, spec := range tools.Catalog() {
 		s.accessOf[spec.Name] = spec.Access
 		s.specs[spec.Name] = spec

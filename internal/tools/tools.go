@@ -93,6 +93,19 @@ func Register(s *mcp.Server, env Env, allow func(Spec) bool) map[string]mcp.Tool
 	return handlers
 }
 
+// Tools returns the tools Register adds for allow (nil allows all): the
+// very values the server lists, sorted by name as tools/list sorts them.
+func Tools(allow func(Spec) bool) []*mcp.Tool {
+	var out []*mcp.Tool
+	for _, d := range definitions {
+		if allow == nil || allow(d.spec()) {
+			out = append(out, d.tool)
+		}
+	}
+	slices.SortFunc(out, func(a, b *mcp.Tool) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
 type definition struct {
 	tool        *mcp.Tool
 	access      Access
