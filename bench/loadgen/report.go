@@ -774,7 +774,8 @@ func (p *rep) done() {
 	p.ln("2. **A fast path for tools/call** (e8e019d for 2026-07-28 stateless requests, c4814e5 for 2025-11-25 sessions the SDK opened, " +
 		"known from a session table learnt from the SDK's initialize): a call of an ordinary (not long-running) tool is answered without " +
 		"the go-sdk's per-request machinery, through the same handler and middleware, with the same response (TestFastPathMatchesSDK and " +
-		"TestFastPathMatchesSDKInSessions send the same requests both ways). Everything else — initialize, tools/list, tasks, long-running " +
+		"TestFastPathMatchesSDKInSessions send the same requests both ways); since 6965e11 it answers tools/list too, from a result built " +
+		"once per role set and era. Everything else — initialize, tools/list with a cursor, other methods, tasks, long-running " +
 		"tools, malformed requests — still goes through the SDK, and `FAST_PATH=false` sends everything there (the FAST_PATH=false rows " +
 		"of this page). For tools/call this replaces the earlier closing items \"the SDK's 32 KiB decoder buffer per decode\" and " +
 		"\"a cheaper stateless path than a throw-away session\": that cost of the SDK's now applies only to the requests the fast path does not take.")
@@ -789,8 +790,9 @@ func (p *rep) done() {
 	if !defaultGOGC(p.r.Settings) {
 		gogc = fmt.Sprintf("the binary no longer sets GOGC=400 (but the build measured in this run did: %s)", contosoRuntime(p.r.Settings["contoso_gogc"]))
 	}
-	p.f("5. **Idle sessions hold less; Go's default GOGC again** (7133faf): session-era requests reach the SDK with only the headers it "+
-		"reads (the bearer token is not retained) and the session-opening POST with a slim context; %s.\n", gogc)
+	p.f("5. **Idle sessions hold less; Go's default GOGC again** (7133faf, 2f8b09e, 0842caa): session-era requests reach the SDK with only "+
+		"the headers it reads (the bearer token is not retained), the session-opening POST with a context holding only the local address "+
+		"and the principal, and one TokenInfo per principal instead of one per request (a session keeps the last request it read); %s.\n", gogc)
 	p.ln()
 
 	p.ln("### Before: earlier runs of this harness (same machine)")
@@ -1340,7 +1342,7 @@ func (p *rep) sdkStill() {
 	}
 	var b strings.Builder
 	b.WriteString("**Where the SDK is still in the path.** The go-sdk still serves everything the fast path does not take: initialize " +
-		"and session set-up, tools/list, tasks, long-running tools, malformed requests; its per-request machinery (for a stateless POST " +
+		"and session set-up, tools/list with a cursor, other methods, tasks, long-running tools, malformed requests; its per-request machinery (for a stateless POST " +
 		"a whole server session, and the body decoded several times with a fresh 32 KiB buffer each) still costs those requests what it " +
 		"cost every call before.")
 	if len(parts) > 0 {
@@ -1384,10 +1386,11 @@ func (p *rep) toolsList() {
 	if c := p.micro("BenchmarkCall/contoso/2026-07-28"); c != nil {
 		call = fmt.Sprintf(", against %s µs and %.0f KiB for a read call on the fast path (BenchmarkCall)", num(c.NsOp/1000), c.BOp/1024)
 	}
-	p.f("Not a read call, but every client's first: **tools/list costs %.1f ms and %.0f KiB** per call in process (query role; %.1f ms "+
-		"with query+admin; BenchmarkRoles)%s. It goes through the SDK; the schemas are published pre-marshalled now, so the cost is the "+
-		"SDK's per-request work and the size of the answer. Answering it on the fast path from a result built once per role set would "+
-		"make it cost about as much as a read call (the golden tools/list files keep it honest).\n\n", ql.NsOp/1e6, ql.BOp/1024, qa.NsOp/1e6, call)
+	p.f("Not a read call, but every client's first: **tools/list costs %.2f ms and %.0f KiB** per call in process (query role; %.2f ms "+
+		"with query+admin; BenchmarkRoles)%s. The fast path answers it (both eras, no cursor) from a result built once per role set and "+
+		"era with the SDK's own types (commit 6965e11 and later; through the SDK it cost about 0.5 ms and 478 KiB per call), so what is "+
+		"left is copying the answer, about 30 KB of schemas; the golden tools/list files and the differential tests keep it equal to "+
+		"the SDK's.\n\n", ql.NsOp/1e6, ql.BOp/1024, qa.NsOp/1e6, call)
 }
 
 // search is where search_knowledge_base's cost goes.
