@@ -133,6 +133,8 @@ var labels = map[string]string{
 	"contoso-nofastpath":    "contoso-mcp, FAST_PATH=false (every call through the SDK)",
 	"contoso-noauth":        "contoso-mcp, AUTH_MODE=disabled (A/B)",
 	"contoso-ab":            "contoso-mcp, token checks on (A/B)",
+	"contoso-vs":            "contoso-mcp (A/B with mcp-go)",
+	"mcp-go-vs":             "mark3labs/mcp-go v1.2.1 (A/B with contoso-mcp)",
 	"mcp-go":                "mark3labs/mcp-go v1.2.1",
 	"go-sdk":                "go-sdk v1.8.0 minimal (typed AddTool)",
 	"go-sdk-gogc":           "go-sdk v1.8.0 minimal, the product's GOGC",
@@ -244,6 +246,7 @@ func (k targetCheck) missed() bool { return k.result == "**missed**" }
 // targetCheck.key, as "What is left" names them.
 var targetNames = []struct{ key, name string }{
 	{"cpu", "read CPU per call ≤ the mcp-go peer's"},
+	{"cpuab", "read CPU per call ≤ the mcp-go peer's, A/B"},
 	{"ts", "read throughput ≥ 3× the TypeScript peer's"},
 	{"floor", "read throughput ≥ 0.5× the floor's"},
 	{"tail", "p99 ≤ 4× p50 at 64 clients"},
@@ -294,6 +297,18 @@ func (p *rep) checks() []targetCheck {
 				ks = append(ks, k)
 			}
 		}
+	}
+	// The CPU target once more, A/B: the two servers in alternating windows.
+	for _, e := range eras {
+		c, o := p.point("contoso-vs", e, read, 16), p.point("mcp-go-vs", e, read, 16)
+		if c == nil || o == nil {
+			continue
+		}
+		rt := ratio(c.CPUus, o.CPUus)
+		ks = append(ks, targetCheck{key: "cpuab", era: string(e),
+			title:    "… the same A/B: contoso-mcp and mcp-go loaded in alternating windows (3 rounds, 16 clients), so that drift of the shared machine weighs on both alike",
+			measured: fmt.Sprintf("%.0f µs vs %.0f µs = %s", c.CPUus, o.CPUus, x(rt)), target: "≤ 1.00×",
+			result: verdict(rt, 1, true), gap: gapDown(rt, 1, c.CPUus, o.CPUus, "µs")})
 	}
 	// The tail: the product's own points.
 	for _, e := range eras {
@@ -418,7 +433,7 @@ func (p *rep) loadTables() {
 		{"search_knowledge_base", "search_knowledge_base (SQLite FTS5, three hits with whole documents)"},
 		{"pay_invoice", "pay_invoice (write: one transaction, audit record; one cent, fresh idempotency key per call)"},
 	}
-	order := []string{"floor", "contoso", "contoso-nofastpath", "contoso-ab", "contoso-noauth", "gateway", "go-sdk", "mcp-go", "ts-sdk"}
+	order := []string{"floor", "contoso", "contoso-nofastpath", "contoso-ab", "contoso-noauth", "contoso-vs", "gateway", "go-sdk", "mcp-go", "mcp-go-vs", "ts-sdk"}
 	for _, tl := range tools {
 		p.ln()
 		p.f("### %s\n\n", tl.title)
@@ -1011,6 +1026,7 @@ func (p *rep) left() {
 	p.ln()
 	p.ln()
 	p.leftCPU(byKey["cpu"])
+	p.leftOther(byKey["cpuab"], "CPU per read call ≤ the mcp-go peer's, A/B")
 	p.leftThroughput(byKey["ts"], "ts-sdk", 3)
 	p.leftThroughput(byKey["floor"], "floor", 0.5)
 	p.tail()

@@ -166,6 +166,8 @@ func (s *suite) kinds() map[string]*serverKind {
 			statelessVersion: string(eraStateless), argv: contoso, env: append(slices.Clone(contosoEnv), "FAST_PATH=false")},
 		"contoso-ab": {name: "contoso-ab", label: "contoso-mcp, token checks on (A/B with AUTH_MODE=disabled)", token: true,
 			statelessVersion: string(eraStateless), argv: contoso, env: contosoEnv},
+		"contoso-vs": {name: "contoso-vs", label: "contoso-mcp (A/B with mcp-go)", token: true, statelessVersion: string(eraStateless),
+			argv: contoso, env: contosoEnv},
 		"contoso-noauth": {name: "contoso-noauth", label: "contoso-mcp, AUTH_MODE=disabled", statelessVersion: string(eraStateless),
 			argv: contoso, env: append(slices.Clone(contosoEnv), "AUTH_MODE=disabled")},
 		"contoso-pprof": {name: "contoso-pprof", label: "contoso-mcp bench build with pprof (bench/cmd/contoso-pprof)", token: true,
@@ -197,6 +199,9 @@ func (s *suite) kinds() map[string]*serverKind {
 				return []string{c.Node, filepath.Join(c.TSDir, "server.mjs"), "--port", port, "--db", db}
 			}},
 	}
+	vs := *ks["mcp-go"]
+	vs.name, vs.label = "mcp-go-vs", "mark3labs/mcp-go v1.2.1 (A/B with contoso-mcp)"
+	ks[vs.name] = &vs
 	if g := productGOGC(c.BenchDir); g != "100" && g != "unknown" {
 		// contoso-mcp sets its own GOGC when the environment has none; the
 		// pprof build (its own main) gets it from the environment, so that
@@ -294,7 +299,11 @@ func (s *suite) run() error {
 	}
 	// What the token checks cost: the same binary with AUTH_MODE=disabled,
 	// alternating with a second process that checks tokens.
-	s.tokenAB(ks["contoso-ab"], ks["contoso-noauth"])
+	s.ab(ks["contoso-ab"], ks["contoso-noauth"], "token A/B", "with token checks", "without")
+	// The CPU target against mcp-go once more, the two servers loaded in
+	// alternating windows, so that a machine whose speed drifts during the
+	// run (it is shared) weighs on both alike.
+	s.ab(ks["contoso-vs"], ks["mcp-go-vs"], "mcp-go A/B", "contoso-mcp", "mcp-go")
 	s.gateway()
 	// What the runtime's settings alone would change (issue 6 allows them).
 	s.loadServer(ks["contoso-gogc400"], []*tool{read}, eras, []int{16}, nil, "")
@@ -405,21 +414,25 @@ func (s *suite) note(format string, args ...any) {
 	s.Results.Notes = append(s.Results.Notes, msg)
 }
 
-// tokenAB measures what the token checks cost: two processes of the same
+// ab measures two servers loaded in turn, in alternating windows (three
+// rounds per era, 16 clients). The token A/B measures what the token checks cost: two processes of the same
 // binary on the server core, one checking tokens (a) and one with
 // AUTH_MODE=disabled (b), loaded in turn (three rounds of half a point
 // each, per era), so that both see the same machine; each side's calls and
 // CPU are summed over its rounds.
-func (s *suite) tokenAB(a, b *serverKind) {
+func (s *suite) ab(a, b *serverKind, what, aName, bName string) {
+	if a == nil || b == nil {
+		return
+	}
 	ta, pa, _, err := s.start(a)
 	if err != nil {
-		s.note("token A/B: %v", err)
+		s.note("%s: %v", what, err)
 		return
 	}
 	defer pa.stop()
 	tb, pb, _, err := s.start(b)
 	if err != nil {
-		s.note("token A/B: %v", err)
+		s.note("%s: %v", what, err)
 		return
 	}
 	defer pb.stop()
@@ -457,8 +470,8 @@ func (s *suite) tokenAB(a, b *serverKind) {
 			sums[i].P50, sums[i].P99 = median(p50s[i]), median(p99s[i])
 			s.Results.Points = append(s.Results.Points, sums[i])
 		}
-		s.logf("token A/B %s: %.0f µs CPU/call with token checks, %.0f without (%+.1f%%); %.0f vs %.0f calls/s",
-			e, sums[0].CPUus, sums[1].CPUus, 100*(sums[0].CPUus-sums[1].CPUus)/sums[0].CPUus, sums[0].RPS, sums[1].RPS)
+		s.logf("%s %s: %.0f µs CPU/call %s, %.0f %s (%+.1f%%); %.0f vs %.0f calls/s",
+			what, e, sums[0].CPUus, aName, sums[1].CPUus, bName, 100*(sums[0].CPUus-sums[1].CPUus)/sums[0].CPUus, sums[0].RPS, sums[1].RPS)
 	}
 }
 
