@@ -306,7 +306,7 @@ func (p *rep) checks() []targetCheck {
 		}
 		rt := ratio(c.CPUus, o.CPUus)
 		ks = append(ks, targetCheck{key: "cpuab", era: string(e),
-			title:    "… the same A/B: contoso-mcp and mcp-go loaded in alternating windows (3 rounds, 16 clients), so that drift of the shared machine weighs on both alike",
+			title:    "Read tools/call: CPU per call ≤ the mcp-go peer's, A/B: the two loaded in alternating windows (3 rounds, 16 clients), so that drift of the shared machine weighs on both alike",
 			measured: fmt.Sprintf("%.0f µs vs %.0f µs = %s", c.CPUus, o.CPUus, x(rt)), target: "≤ 1.00×",
 			result: verdict(rt, 1, true), gap: gapDown(rt, 1, c.CPUus, o.CPUus, "µs")})
 	}
