@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// postRaw sends one JSON-RPC message with the given headers.
+// postRaw sends one JSON-RPC message with the given headers: an empty
+// value removes a default header, "Host" sets the request's host.
 func postRaw(t *testing.T, url, body string, headers map[string]string) (*http.Response, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
@@ -17,7 +18,14 @@ func postRaw(t *testing.T, url, body string, headers map[string]string) (*http.R
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
 	for k, v := range headers {
-		req.Header.Set(k, v)
+		switch {
+		case k == "Host":
+			req.Host = v
+		case v == "":
+			req.Header.Del(k)
+		default:
+			req.Header.Set(k, v)
+		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -31,9 +30,9 @@ func fastCall(id, tool, args string) string {
 	return `{"jsonrpc":"2.0","id":` + id + `,"method":"tools/call","params":{"name":"` + tool + `","arguments":` + args + `,` + fastMeta + `}}`
 }
 
-// fastCases: every tool with valid arguments, bad arguments, and every
-// kind of request the fast path must leave to the SDK.
-func fastCases(t *testing.T, inv int64) []fastCase {
+// validCases are the calls of validCalls as raw requests made by req (i
+// numbers them); the fast path must serve all but the long-running tools.
+func validCases(t *testing.T, inv int64, req func(i int, tool, args string) fastCase) []fastCase {
 	var cases []fastCase
 	for i, c := range validCalls(inv) {
 		args, err := json.Marshal(c.args)
@@ -43,9 +42,19 @@ func fastCases(t *testing.T, inv int64) []fastCase {
 		if c.args == nil {
 			args = []byte("{}")
 		}
-		long := c.tool == "trouble_shoot_device" || c.tool == "rerate_usage"
-		cases = append(cases, fastCase{name: "valid " + c.tool, body: fastCall(fmt.Sprint(100+i), c.tool, string(args)), headers: map[string]string{"Mcp-Name": c.tool}, fast: !long})
+		fc := req(i, c.tool, string(args))
+		fc.name, fc.fast = "valid "+c.tool, c.tool != "trouble_shoot_device" && c.tool != "rerate_usage"
+		cases = append(cases, fc)
 	}
+	return cases
+}
+
+// fastCases: every tool with valid arguments, bad arguments, and every
+// kind of request the fast path must leave to the SDK.
+func fastCases(t *testing.T, inv int64) []fastCase {
+	cases := validCases(t, inv, func(i int, tool, args string) fastCase {
+		return fastCase{body: fastCall(fmt.Sprint(100+i), tool, args), headers: map[string]string{"Mcp-Name": tool}}
+	})
 	bad := []struct{ tool, args string }{
 		{"get_customer_detail", `{"customer_id":999999}`},
 		{"get_customer_detail", `{"customer_id":"one"}`},
@@ -131,18 +140,9 @@ func sessionCases(t *testing.T, inv int64) []fastCase {
 	call := func(id, tool, args, meta string) string {
 		return `{"jsonrpc":"2.0","id":` + id + `,"method":"tools/call","params":{"name":"` + tool + `","arguments":` + args + meta + `}}`
 	}
-	var cases []fastCase
-	for i, c := range validCalls(inv) {
-		args, err := json.Marshal(c.args)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.args == nil {
-			args = []byte("{}")
-		}
-		long := c.tool == "trouble_shoot_device" || c.tool == "rerate_usage"
-		cases = append(cases, fastCase{name: "valid " + c.tool, body: call(fmt.Sprint(300+i), c.tool, string(args), ""), fast: !long})
-	}
+	cases := validCases(t, inv, func(i int, tool, args string) fastCase {
+		return fastCase{body: call(fmt.Sprint(300+i), tool, args, "")}
+	})
 	detail := `{"customer_id":3}`
 	gcd := "get_customer_detail"
 	with := func(kv ...string) map[string]string {
@@ -362,33 +362,12 @@ func openSession(t *testing.T, f *fixture, token string) string {
 	return sid
 }
 
-// postMessage posts body with the headers (an empty value removes a
-// default) and returns the status, content type and decoded message.
+// postMessage posts body as postRaw does and returns the status, content
+// type and decoded message.
 func postMessage(t *testing.T, url, body string, headers map[string]string) (int, string, any) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	for k, v := range headers {
-		switch {
-		case k == "Host":
-			req.Host = v
-		case v == "":
-			req.Header.Del(k)
-		default:
-			req.Header.Set(k, v)
-		}
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Content-Type"), message(t, resp.Header.Get("Content-Type"), data)
+	resp, data := postRaw(t, url, body, headers)
+	return resp.StatusCode, resp.Header.Get("Content-Type"), message(t, resp.Header.Get("Content-Type"), []byte(data))
 }
 
 // message decodes a response body: the JSON-RPC message of an SSE stream
