@@ -208,11 +208,8 @@ func parseConfig(cmd string, args []string, getenv func(string) string, now time
 			return nil, fs, fmt.Errorf("ALLOWED_ORIGINS: %q is not an origin such as https://app.example.com", o)
 		}
 	}
-	if c.AdminAddr = getenv("ADMIN_ADDR"); c.AdminAddr != "" {
-		host, _, err := net.SplitHostPort(c.AdminAddr)
-		if err != nil || !auth.IsLoopbackHost(host) {
-			return nil, fs, fmt.Errorf("ADMIN_ADDR: %q must be a loopback host:port (the admin listener serves pprof without authentication)", c.AdminAddr)
-		}
+	if c.AdminAddr, err = adminAddr(getenv); err != nil {
+		return nil, fs, err
 	}
 	if err := c.parseAuth(*authMode, disableAuth, getenv); err != nil {
 		return nil, fs, err
@@ -349,4 +346,17 @@ func (c *config) requireSafeAddr() error {
 		return nil
 	}
 	return fmt.Errorf("ADDR (--addr): refusing to listen on %q with AUTH_MODE=%s: a non-loopback address needs verified tokens (AUTH_MODE=entra or oidc); dev, passthrough and disabled serve loopback only (127.0.0.1, ::1, localhost)", c.Addr, c.Auth.Mode)
+}
+
+// adminAddr is ADMIN_ADDR, checked: a loopback host:port, or "".
+func adminAddr(getenv func(string) string) (string, error) {
+	addr := getenv("ADMIN_ADDR")
+	if addr == "" {
+		return "", nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || !auth.IsLoopbackHost(host) {
+		return "", fmt.Errorf("ADMIN_ADDR: %q must be a loopback host:port (the admin listener serves pprof without authentication)", addr)
+	}
+	return addr, nil
 }

@@ -42,6 +42,10 @@ func gatewayCommand(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil || grace <= 0 {
 		return fmt.Errorf("SHUTDOWN_TIMEOUT: %q is not a positive duration such as 15s", env(getenv, "SHUTDOWN_TIMEOUT"))
 	}
+	admin, err := adminAddr(getenv)
+	if err != nil {
+		return err
+	}
 	addr := cfg.Listen
 	if *listen != "" {
 		if err := cfg.CheckListen(*listen); err != nil {
@@ -73,6 +77,14 @@ func gatewayCommand(ctx context.Context, args []string, getenv func(string) stri
 		return fmt.Errorf("gateway: %s: %w", *path, err)
 	}
 	defer gw.Close()
+	if admin != "" {
+		srv, err := startAdmin(admin, log)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		fmt.Fprintf(stderr, "admin listener (pprof) on http://%s/debug/pprof/\n", srv.Addr)
+	}
 
 	// GET streams (2025-11-25) last as long as the client keeps them:
 	// shutdown ends them at once, while POSTs in flight get the grace.

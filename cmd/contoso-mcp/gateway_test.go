@@ -754,6 +754,11 @@ func TestGatewayAndAPIMPolicyCommands(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "--listen: listen: refusing") {
 		t.Errorf("a dev gateway off loopback: %v", err)
 	}
+	err = run(context.Background(), []string{"contoso-mcp", "gateway", "--config", "../../internal/gateway/testdata/gateway.yaml"},
+		envOf(map[string]string{"ADMIN_ADDR": "0.0.0.0:6060"}), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "ADMIN_ADDR") {
+		t.Errorf("a gateway admin listener off loopback: %v", err)
+	}
 	err = run(context.Background(), []string{"contoso-mcp", "apim-policy", "--config", "../../internal/gateway/testdata/gateway.yaml"}, envOf(nil), nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "auth.mode") {
 		t.Errorf("apim-policy of a dev configuration: %v", err)
