@@ -1294,7 +1294,11 @@ func (p *rep) gatewayNote() {
 		"(2026-07-28, 16 clients: token check, body checks, proxying and relaying the event stream), %s the backend's %.0f µs behind it; "+
 		"sharing the backend's core it keeps %s of the direct throughput. On its own core it would not limit throughput; sharing one, it "+
 		"must cost under about %.0f µs per call (%.0f%% of the backend's call) to keep 0.7×, and every µs the backend saves lowers that "+
-		"budget. Its own profile is the next measurement to take: unlike `serve` (ADMIN_ADDR), the gateway has no pprof listener.\n\n",
+		"budget. Its profile (ADMIN_ADDR on the gateway, by hand, 2026-07-28 at 16 clients) is a third socket syscalls, most of them "+
+		"writes: the client's answer and the backend's request, a second HTTP exchange per call in net/http's server and Transport, "+
+		"about what the floor's whole call costs; the gateway's own code (token check, limits, inspection, relay) is a few µs. Sending "+
+		"the backend's answers with a Content-Length, so that the gateway relays the end with the last event in one write, measured no "+
+		"gain (tried and dropped).\n\n",
 		metOrMissed(rt, 0.7), g.CPUus2, x(ratio(g.CPUus2, backend)), backend, x(rt), backend*(1/0.7-1), 100*(1/0.7-1))
 }
 
