@@ -23,13 +23,14 @@ import (
 //     (stateless), anything else (initialize, old clients) stateful.
 type eraRouter struct {
 	stateful, stateless http.Handler
-	fast                *fastPath // nil: off
+	sessions            *sessionTable // the fast path's (nil: off)
 }
 
 var sessionEra = map[string]bool{"2024-11-05": true, "2025-03-26": true, "2025-06-18": true, "2025-11-25": true}
 
-func newEraRouter(getServer func(*http.Request) *mcp.Server, cfg *Config, sessionTimeout time.Duration) *eraRouter {
+func newEraRouter(getServer func(*http.Request) *mcp.Server, cfg *Config, sessionTimeout time.Duration, sessions *sessionTable) *eraRouter {
 	return &eraRouter{
+		sessions: sessions,
 		stateful: mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{
 			SessionTimeout:      sessionTimeout,
 			MaxRequestBodyBytes: cfg.MaxBodyBytes,
@@ -69,7 +70,7 @@ func (e *eraRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // refreshes the session; a DELETE by its owner ends it. (The guard has
 // offered the request to the fast path already.)
 func (e *eraRouter) serveStateful(w http.ResponseWriter, r *http.Request) {
-	if e.fast == nil {
+	if e.sessions == nil {
 		e.stateful.ServeHTTP(w, r)
 		return
 	}
@@ -79,12 +80,11 @@ func (e *eraRouter) serveStateful(w http.ResponseWriter, r *http.Request) {
 	if id == "" {
 		return
 	}
-	sessions := e.fast.svc.sessions
 	if r.Method == http.MethodDelete {
 		if p := PrincipalFrom(r.Context()); p != nil {
-			sessions.closed(id, p.Key())
+			e.sessions.closed(id, p.Key())
 		}
 		return
 	}
-	sessions.sawSDK(id)
+	e.sessions.sawSDK(id)
 }

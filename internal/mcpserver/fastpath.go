@@ -44,7 +44,7 @@ type fastPath struct {
 	svc *Service
 	// serverMeta is the result _meta the SDK adds in the 2026-07-28 era.
 	serverMeta mcp.Meta
-	infos      *tokenInfos // the guard's
+	infos      *tokenInfos // shared with the guard
 }
 
 // fastPathKey marks the context of a call the fast path serves (logged).
@@ -62,10 +62,6 @@ const (
 	metaClientCapabilities = mcp.MetaKeyClientCapabilities
 	tasksExtension         = "io.modelcontextprotocol/tasks"
 )
-
-func newFastPath(s *Service, impl *mcp.Implementation) *fastPath {
-	return &fastPath{svc: s, serverMeta: mcp.Meta{mcp.MetaKeyServerInfo: impl}}
-}
 
 // serve answers a 2026-07-28 request and returns true, or returns false
 // without touching w when the request is not one the fast path takes.
@@ -102,14 +98,10 @@ func (f *fastPath) serveSession(w http.ResponseWriter, r *http.Request, id strin
 // answer serves tools/call or tools/list; newEra selects the 2026-07-28
 // form of the result.
 func (f *fastPath) answer(w http.ResponseWriter, r *http.Request, in *inspected, g Grants, p *auth.Principal, newEra bool) bool {
-	var meta mcp.Meta
-	if newEra {
-		meta = f.serverMeta
-	}
 	if in.method == "tools/list" {
-		return f.list(w, r, in, g, newEra)
+		return f.list(w, r, in, g, p, newEra)
 	}
-	return f.call(w, r, in, g, p, meta)
+	return f.call(w, r, in, g, p, newEra)
 }
 
 // eligible returns what the guard read of a POST that is a plain
@@ -159,9 +151,8 @@ func loopbackAddr(hostport string) bool {
 	return err == nil && ip.IsLoopback()
 }
 
-// call runs the tool for p with the grants g and writes the answer; meta,
-// when set, is added to the result with resultType (2026-07-28).
-func (f *fastPath) call(w http.ResponseWriter, r *http.Request, in *inspected, g Grants, p *auth.Principal, meta mcp.Meta) bool {
+// call runs the tool for p with the grants g and writes the answer.
+func (f *fastPath) call(w http.ResponseWriter, r *http.Request, in *inspected, g Grants, p *auth.Principal, newEra bool) bool {
 	handler := f.svc.toolHandler(g, in.name)
 	if handler == nil {
 		return false
@@ -172,29 +163,35 @@ func (f *fastPath) call(w http.ResponseWriter, r *http.Request, in *inspected, g
 	}
 	ctx := context.WithValue(r.Context(), fastPathKey{}, true)
 	res, err := f.svc.callChain(handler)(ctx, "tools/call", req)
-	f.write(w, in.id, res, err, meta)
+	var meta mcp.Meta
+	if newEra {
+		meta = f.serverMeta
+	}
+	writeMessage(w, in.id, func(buf *bytes.Buffer) error {
+		if err != nil {
+			return err
+		}
+		return appendResult(buf, res, meta)
+	})
 	return true
 }
 
 // list answers tools/list from the result built once per set of grants
 // and era (toolList), through the same logging middleware.
-func (f *fastPath) list(w http.ResponseWriter, r *http.Request, in *inspected, g Grants, newEra bool) bool {
+func (f *fastPath) list(w http.ResponseWriter, r *http.Request, in *inspected, g Grants, p *auth.Principal, newEra bool) bool {
 	res, body := f.svc.toolList(g, newEra, f.serverMeta)
 	if body == nil {
 		return false
 	}
-	req := &mcp.ListToolsRequest{Params: &mcp.ListToolsParams{}, Extra: &mcp.RequestExtra{TokenInfo: f.infos.get(PrincipalFrom(r.Context())), Header: r.Header}}
+	req := &mcp.ListToolsRequest{Params: &mcp.ListToolsParams{}, Extra: &mcp.RequestExtra{TokenInfo: f.infos.get(p), Header: r.Header}}
 	ctx := context.WithValue(r.Context(), fastPathKey{}, true)
 	next := func(context.Context, string, mcp.Request) (mcp.Result, error) { return res, nil }
 	logging(f.svc.cfg.Logger)(next)(ctx, "tools/list", req)
-	var buf bytes.Buffer
-	buf.Grow(len(body) + 64)
-	buf.WriteString("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":")
-	buf.Write(in.id)
-	buf.WriteString(",\"result\":")
-	buf.Write(body)
-	buf.WriteString("}\n\n")
-	writeSSE(w, buf.Bytes())
+	writeMessage(w, in.id, func(buf *bytes.Buffer) error {
+		buf.WriteString(",\"result\":")
+		buf.Write(body)
+		return nil
+	})
 	return true
 }
 
@@ -282,17 +279,16 @@ func acceptsBoth(values []string) bool {
 	return js && sse
 }
 
-// write sends the answer as the SDK's stateless handler does: one SSE
-// message event with the JSON-RPC response.
-func (f *fastPath) write(w http.ResponseWriter, id json.RawMessage, res mcp.Result, err error, meta mcp.Meta) {
+// writeMessage sends the answer as the SDK does: one SSE message event
+// with the JSON-RPC response whose id is id; body appends its
+// ,"result":... member, or returns the error to answer instead.
+func writeMessage(w http.ResponseWriter, id json.RawMessage, body func(*bytes.Buffer) error) {
 	var buf bytes.Buffer
 	buf.WriteString("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":")
 	buf.Write(id)
-	if err == nil {
-		err = appendResult(&buf, res, meta)
-	}
-	if err != nil {
-		buf.Truncate(len("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":") + len(id))
+	head := buf.Len()
+	if err := body(&buf); err != nil {
+		buf.Truncate(head)
 		werr, ok := err.(*jsonrpc.Error)
 		if !ok {
 			werr = &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: err.Error()}
@@ -302,18 +298,14 @@ func (f *fastPath) write(w http.ResponseWriter, id json.RawMessage, res mcp.Resu
 		buf.Write(e)
 	}
 	buf.WriteString("}\n\n")
-	writeSSE(w, buf.Bytes())
-}
-
-// writeSSE sends one event stream answer with the SDK's headers.
-func writeSSE(w http.ResponseWriter, body []byte) {
 	hd := w.Header()
 	hd.Set("Cache-Control", "no-cache, no-transform")
 	hd.Set("Content-Type", "text/event-stream")
 	hd.Set("Connection", "keep-alive")
 	w.WriteHeader(http.StatusOK)
-	w.Write(body)
+	w.Write(buf.Bytes())
 }
+
 
 // appendResult writes ,"result":{...}: content never null; with meta (the
 // 2026-07-28 era) also the server's identity in _meta and resultType

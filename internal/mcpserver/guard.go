@@ -79,8 +79,10 @@ type inspected struct {
 	meta    map[string]json.RawMessage
 }
 
-func newGuard(cfg *Config, next http.Handler) *guard {
-	g := &guard{cfg: cfg, next: next, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), infos: &tokenInfos{}}
+// newGuard puts the guard in front of next; fast (nil: off) answers the
+// calls it takes; infos hands out the TokenInfos.
+func newGuard(cfg *Config, next http.Handler, fast *fastPath, infos *tokenInfos) *guard {
+	g := &guard{cfg: cfg, next: next, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), fast: fast, infos: infos}
 	// The go-sdk puts TokenInfo into the context only through its own
 	// middleware; we have verified already, so its verifier just returns
 	// what we found.

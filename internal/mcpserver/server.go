@@ -145,16 +145,12 @@ func New(cfg Config) *Service {
 		s.sessions = newSessionTable(cfg.SessionTimeout)
 		sdkTimeout = s.sessions.sdkTimeout(cfg.SessionTimeout)
 	}
-	router := newEraRouter(s.serverFor, &s.cfg, sdkTimeout)
+	infos := &tokenInfos{}
+	var fast *fastPath
 	if s.sessions != nil {
-		router.fast = newFastPath(s, s.implementation())
+		fast = &fastPath{svc: s, serverMeta: mcp.Meta{mcp.MetaKeyServerInfo: s.implementation()}, infos: infos}
 	}
-	guard := newGuard(&s.cfg, router)
-	if router.fast != nil {
-		router.fast.infos = guard.infos
-		guard.fast = router.fast
-	}
-	s.handler = guard
+	s.handler = newGuard(&s.cfg, newEraRouter(s.serverFor, &s.cfg, sdkTimeout, s.sessions), fast, infos)
 	return s
 }
 
