@@ -306,7 +306,6 @@ func writeMessage(w http.ResponseWriter, id json.RawMessage, body func(*bytes.Bu
 	w.Write(buf.Bytes())
 }
 
-
 // appendResult writes ,"result":{...}: content never null; with meta (the
 // 2026-07-28 era) also the server's identity in _meta and resultType
 // complete, as the SDK adds them. A result the tools produce (content,
