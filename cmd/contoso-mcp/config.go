@@ -28,6 +28,7 @@ type config struct {
 	AsOf           time.Time
 	LogLevel       string
 	LogFormat      string
+	LogFlush       time.Duration
 	SessionTimeout time.Duration
 	MaxBodyBytes   int64
 	ShutdownGrace  time.Duration
@@ -75,6 +76,7 @@ var envVars = []struct{ Name, Default string }{
 	{"AS_OF", "today (UTC)"},
 	{"LOG_LEVEL", "info"},
 	{"LOG_FORMAT", "json"},
+	{"LOG_FLUSH", "100ms"},
 	{"SESSION_IDLE_TIMEOUT", "30m"},
 	{"MAX_BODY_BYTES", "1048576"},
 	{"SHUTDOWN_TIMEOUT", "15s"},
@@ -207,6 +209,9 @@ func parseConfig(cmd string, args []string, getenv func(string) string, now time
 		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" {
 			return nil, fs, fmt.Errorf("ALLOWED_ORIGINS: %q is not an origin such as https://app.example.com", o)
 		}
+	}
+	if c.LogFlush, err = logFlush(getenv); err != nil {
+		return nil, fs, err
 	}
 	if c.AdminAddr, err = adminAddr(getenv); err != nil {
 		return nil, fs, err
@@ -349,6 +354,17 @@ func (c *config) requireSafeAddr() error {
 }
 
 // adminAddr is ADMIN_ADDR, checked: a loopback host:port, or "".
+// logFlush is LOG_FLUSH: how long log lines may wait to be written together
+// (0 writes each at once).
+func logFlush(getenv func(string) string) (time.Duration, error) {
+	v := env(getenv, "LOG_FLUSH")
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || d > time.Minute {
+		return 0, fmt.Errorf("LOG_FLUSH: %q is not a duration from 0 to 1m such as 100ms (0 writes each line at once)", v)
+	}
+	return d, nil
+}
+
 func adminAddr(getenv func(string) string) (string, error) {
 	addr := getenv("ADMIN_ADDR")
 	if addr == "" {

@@ -34,10 +34,15 @@ func gatewayCommand(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
 	}
-	log, err := telemetry.NewLogger(stderr, env(getenv, "LOG_FORMAT"), env(getenv, "LOG_LEVEL"))
+	flush, err := logFlush(getenv)
 	if err != nil {
 		return err
 	}
+	log, logs, err := telemetry.OpenLog(stderr, env(getenv, "LOG_FORMAT"), env(getenv, "LOG_LEVEL"), flush)
+	if err != nil {
+		return err
+	}
+	defer logs.Close()
 	grace, err := time.ParseDuration(env(getenv, "SHUTDOWN_TIMEOUT"))
 	if err != nil || grace <= 0 {
 		return fmt.Errorf("SHUTDOWN_TIMEOUT: %q is not a positive duration such as 15s", env(getenv, "SHUTDOWN_TIMEOUT"))
@@ -83,6 +88,7 @@ func gatewayCommand(ctx context.Context, args []string, getenv func(string) stri
 			return err
 		}
 		defer srv.Close()
+		logs.Flush()
 		fmt.Fprintf(stderr, "admin listener (pprof) on http://%s/debug/pprof/\n", srv.Addr)
 	}
 
@@ -101,6 +107,7 @@ func gatewayCommand(ctx context.Context, args []string, getenv func(string) stri
 		routes = append(routes, fmt.Sprintf("%s (%s: %d replicas)", r.Path, strings.Join(r.Tenants, ","), len(r.Backends)))
 	}
 	log.Info("gateway listening", "url", cfg.PublicBaseURL, "auth_mode", cfg.Auth.Mode, "routes", len(cfg.Routes), "pid", os.Getpid())
+	logs.Flush() // the start-up lines before the banner below, which goes straight to stderr
 	fmt.Fprintf(stderr, "contoso-mcp gateway serving http://%s (AUTH_MODE=%s): %s\n", ln.Addr(), cfg.Auth.Mode, strings.Join(routes, ", "))
 
 	errc := make(chan error, 1)

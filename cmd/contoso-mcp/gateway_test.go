@@ -210,7 +210,8 @@ func gwDeploy(t *testing.T) *gwDeployment {
 			t.Fatal(err)
 		}
 	}
-	common := []string{"SEED_CUSTOMER_COUNT=20", "LOG_FORMAT=json", "TROUBLESHOOT_STEP=" + d.step.String(), "RATE_LIMIT_PER_SECOND=0", "SHUTDOWN_TIMEOUT=2s"}
+	// LOG_FLUSH=0: the test reads the backends' logs as requests arrive.
+	common := []string{"SEED_CUSTOMER_COUNT=20", "LOG_FORMAT=json", "LOG_FLUSH=0", "TROUBLESHOOT_STEP=" + d.step.String(), "RATE_LIMIT_PER_SECOND=0", "SHUTDOWN_TIMEOUT=2s"}
 	// The two contoso replicas share one database: seed it once first.
 	if out, err := exec.Command(d.bin, "seed", "--tenant", "contoso", "--data-dir", contosoDir, "--customers", "20").CombinedOutput(); err != nil {
 		t.Fatalf("seed: %v\n%s", err, out)

@@ -67,6 +67,31 @@ func startServe(t *testing.T, env map[string]string, args ...string) (string, *s
 	return "", nil, nil
 }
 
+// TestServeLogLinesBufferedInOrder: with LOG_FLUSH the start-up lines come
+// before the banner, request lines wait for the interval, and shutdown
+// writes what is left.
+func TestServeLogLinesBufferedInOrder(t *testing.T) {
+	dir := t.TempDir()
+	url, logs, stop := startServe(t, map[string]string{"SEED_CUSTOMER_COUNT": "5", "LOG_FORMAT": "text", "LOG_FLUSH": "1m"}, "--data-dir", dir)
+	seeded, banner := strings.Index(logs.String(), "seeded tenant"), strings.Index(logs.String(), "contoso-mcp serving")
+	if seeded < 0 || seeded > banner {
+		t.Fatalf("the start-up lines must come before the banner:\n%s", logs)
+	}
+	cs := connect(t, url, "2026-07-28", mintToken(t, dir))
+	if _, err := cs.ListTools(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), `msg="http request"`) {
+		t.Fatalf("a request line was written before the one-minute interval:\n%s", logs)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), `msg="http request"`) {
+		t.Fatalf("shutdown did not write the buffered lines:\n%s", logs)
+	}
+}
+
 // mintToken runs the token command, as the README tells a user to.
 func mintToken(t *testing.T, dataDir string, args ...string) string {
 	t.Helper()
@@ -245,6 +270,9 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]string{"SEED_ON_STARTUP": "yes please"}, nil, "SEED_ON_STARTUP"},
 		{map[string]string{"LOG_LEVEL": "loud"}, nil, "LOG_LEVEL"},
 		{map[string]string{"LOG_FORMAT": "xml"}, nil, "LOG_FORMAT"},
+		{map[string]string{"LOG_FLUSH": "soon"}, nil, "LOG_FLUSH"},
+		{map[string]string{"LOG_FLUSH": "-1s"}, nil, "LOG_FLUSH"},
+		{map[string]string{"LOG_FLUSH": "2h"}, nil, "LOG_FLUSH"},
 		{map[string]string{"SESSION_IDLE_TIMEOUT": "forever"}, nil, "SESSION_IDLE_TIMEOUT"},
 		{map[string]string{"MAX_BODY_BYTES": "12"}, nil, "MAX_BODY_BYTES"},
 		{map[string]string{"USE_COSMOSDB": "true"}, nil, "USE_COSMOSDB"},

@@ -73,10 +73,11 @@ func seedStore(ctx context.Context, st contoso.Store, tenant string, cfg *config
 }
 
 func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.Writer) error {
-	log, err := telemetry.NewLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	log, logs, err := telemetry.OpenLog(stderr, cfg.LogFormat, cfg.LogLevel, cfg.LogFlush)
 	if err != nil {
 		return err
 	}
+	defer logs.Close()
 	stores, closeStores, err := openTenants(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -181,6 +182,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 	}
 	url := "http://" + ln.Addr().String() + "/mcp"
 	log.Info("listening", "url", url, "tenants", cfg.Tenants, "auth_mode", cfg.Auth.Mode, "pid", os.Getpid())
+	logs.Flush() // the start-up lines before the banner below, which goes straight to stderr
 	fmt.Fprintf(stderr, "contoso-mcp serving %s (tenants %s, AUTH_MODE=%s)\n", url, strings.Join(cfg.Tenants, ", "), cfg.Auth.Mode)
 	for _, w := range sec.warnings {
 		fmt.Fprintf(stderr, "WARNING: %s\n", w)
@@ -198,6 +200,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 			return err
 		}
 		defer admin.Close()
+		logs.Flush()
 		fmt.Fprintf(stderr, "admin listener (pprof) on http://%s/debug/pprof/\n", admin.Addr)
 	}
 	select {
