@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # make bench: the side-by-side performance run of issue 6. Builds the product,
-# the floor, the go-sdk and mcp-go peers and the pprof build (bench/bin),
-# installs the TypeScript SDK peer (bench/ts, npm ci with better-sqlite3 built
-# for the pinned Node 22), then runs `loadgen suite` pinned to core 0 while every
-# server it starts is pinned to core 1, and regenerates docs/PERFORMANCE.md.
+# the floor, the proxy floor, the go-sdk and mcp-go peers and the pprof build
+# (bench/bin), installs the TypeScript SDK peer (bench/ts, npm ci with
+# better-sqlite3 built for the pinned Node 22), then runs `loadgen suite`
+# pinned to core 0 while every server it starts is pinned to core 1, and
+# regenerates docs/PERFORMANCE.md.
 # Not part of make test. Loopback only; every load stops by itself; the
 # suite stops the servers it started (by pid) when it ends or is interrupted.
 #
@@ -34,7 +35,7 @@ nodedir="$(cd "$(dirname "$node")/.." && pwd)" # its headers, for better-sqlite3
 echo "bench: building (bench/bin)" >&2
 mkdir -p "$bench/bin" "$out" "$(dirname "$md")"
 (cd "$root" && go build -trimpath -o "$bench/bin/contoso-mcp" ./cmd/contoso-mcp)
-(cd "$bench" && go build -trimpath -o bin/ ./loadgen ./cmd/floor ./cmd/gosdk-peer ./cmd/mcpgo-peer ./cmd/contoso-pprof)
+(cd "$bench" && go build -trimpath -o bin/ ./loadgen ./cmd/floor ./cmd/proxy-floor ./cmd/gosdk-peer ./cmd/mcpgo-peer ./cmd/contoso-pprof)
 
 ts="$bench/ts"
 stamp="$ts/node_modules/.package-lock.json"
@@ -49,7 +50,7 @@ fi
 
 rm -rf "$out/work"
 exec taskset -c 0 "$bench/bin/loadgen" suite \
-	-contoso "$bench/bin/contoso-mcp" -floor "$bench/bin/floor" -gosdk "$bench/bin/gosdk-peer" -mcpgo "$bench/bin/mcpgo-peer" -pprof "$bench/bin/contoso-pprof" \
+	-contoso "$bench/bin/contoso-mcp" -floor "$bench/bin/floor" -proxy-floor "$bench/bin/proxy-floor" -gosdk "$bench/bin/gosdk-peer" -mcpgo "$bench/bin/mcpgo-peer" -pprof "$bench/bin/contoso-pprof" \
 	-node "$node" -ts "$ts" -bench-dir "$bench" -work "$out/work" -json "$out/results.json" -md "$md" \
 	-server-cpu 1 -duration "${BENCH_DURATION:-5s}" -warmup "${BENCH_WARMUP:-1s}" -conc "${BENCH_CONC:-1,16,64}" \
 	-sessions "${BENCH_SESSIONS:-1000}" -micro-benchtime "${BENCH_MICROTIME:-300ms}"

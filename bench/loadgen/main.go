@@ -7,6 +7,9 @@
 //
 //	loadgen suite [flags]    the whole side-by-side run; writes the results
 //	                         (JSON) and docs/PERFORMANCE.md (see bench/run.sh)
+//	loadgen suite -only gateway,contoso [flags]
+//	                         only those parts of the run (-h lists them), to
+//	                         check a change to the harness in a short run
 //	loadgen point [flags]    one load against a running server, for ad-hoc use
 //	loadgen report [flags]   render docs/PERFORMANCE.md again from a results file
 //

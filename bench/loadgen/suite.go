@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"os"
@@ -27,16 +28,17 @@ import (
 
 // config is the suite's settings (flags).
 type config struct {
-	Contoso, Floor, McpGo, GoSDK, Pprof, Node, TSDir string
-	BenchDir                                         string
-	Work, JSONOut, MDOut                             string
-	Duration, Warmup, ProfileDur                     time.Duration
-	Conc                                             []int
-	Sessions, ColdReps, SeedReps                     int
-	ServerCPU                                        string
-	AsOf                                             string
-	MicroTime                                        string
-	SkipMicro                                        bool
+	Contoso, Floor, ProxyFloor, McpGo, GoSDK, Pprof, Node, TSDir string
+	BenchDir                                                     string
+	Work, JSONOut, MDOut                                         string
+	Duration, Warmup, ProfileDur                                 time.Duration
+	Conc                                                         []int
+	Sessions, ColdReps, SeedReps                                 int
+	ServerCPU                                                    string
+	AsOf                                                         string
+	MicroTime                                                    string
+	SkipMicro                                                    bool
+	Only                                                         map[string]bool // the sections to run (empty: all)
 }
 
 // serverKind describes how to start one of the servers under test.
@@ -100,6 +102,7 @@ func suiteMain(args []string) error {
 	fs := flag.NewFlagSet("suite", flag.ExitOnError)
 	fs.StringVar(&c.Contoso, "contoso", "", "the built contoso-mcp binary")
 	fs.StringVar(&c.Floor, "floor", "", "the built floor server")
+	fs.StringVar(&c.ProxyFloor, "proxy-floor", "", "the built proxy floor (a bare net/http proxy, beside the gateway)")
 	fs.StringVar(&c.McpGo, "mcpgo", "", "the built mcp-go peer")
 	fs.StringVar(&c.GoSDK, "gosdk", "", "the built go-sdk peer")
 	fs.StringVar(&c.Pprof, "pprof", "", "the built contoso-pprof (bench-only build with pprof)")
@@ -120,7 +123,13 @@ func suiteMain(args []string) error {
 	fs.StringVar(&c.AsOf, "as-of", "2026-06-15", "AS_OF of the data set")
 	fs.StringVar(&c.MicroTime, "micro-benchtime", "300ms", "-benchtime of the micro-benchmarks")
 	fs.BoolVar(&c.SkipMicro, "skip-micro", false, "skip the micro-benchmarks")
+	only := fs.String("only", "", "run only these sections, comma-separated (for checking the harness, not for the report): "+
+		strings.Join(sections, ", ")+", or one server's load ("+strings.Join(loadServers, ", ")+")")
 	fs.Parse(args)
+	var err error
+	if c.Only, err = parseOnly(*only); err != nil {
+		return err
+	}
 	for _, s := range strings.Split(*conc, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 || n > 1024 {
@@ -131,7 +140,7 @@ func suiteMain(args []string) error {
 	if c.Duration > 2*time.Minute || c.Warmup > time.Minute || c.ProfileDur > time.Minute {
 		return errors.New("-duration is at most 2m, -warmup and -profile at most 1m")
 	}
-	for name, v := range map[string]string{"-contoso": c.Contoso, "-floor": c.Floor, "-mcpgo": c.McpGo, "-gosdk": c.GoSDK, "-pprof": c.Pprof, "-node": c.Node, "-ts": c.TSDir, "-work": c.Work, "-md": c.MDOut} {
+	for name, v := range map[string]string{"-contoso": c.Contoso, "-floor": c.Floor, "-proxy-floor": c.ProxyFloor, "-mcpgo": c.McpGo, "-gosdk": c.GoSDK, "-pprof": c.Pprof, "-node": c.Node, "-ts": c.TSDir, "-work": c.Work, "-md": c.MDOut} {
 		if v == "" {
 			return fmt.Errorf("%s is required", name)
 		}
@@ -139,6 +148,39 @@ func suiteMain(args []string) error {
 	s := &suite{cfg: c, data: filepath.Join(c.Work, "data"), runID: strconv.FormatInt(time.Now().UnixNano(), 36), log: os.Stderr}
 	s.Results = &results{Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"), Cold: map[string][]float64{}, Sessions: map[string]sessionResult{}}
 	return s.run()
+}
+
+// sections are the parts of a run that -only can pick; the shared data
+// directory is always prepared.
+var sections = []string{"seeding", "cold", "load", "ab", "gateway", "whatif", "sessions", "profile", "micro"}
+
+// loadServers are the servers of the side-by-side load, in order; -only
+// takes each name for that server's load alone.
+var loadServers = []string{"floor", "contoso", "contoso-nofastpath", "go-sdk", "mcp-go", "ts-sdk"}
+
+func parseOnly(v string) (map[string]bool, error) {
+	only := map[string]bool{}
+	for _, name := range strings.Split(v, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		if !slices.Contains(sections, name) && !slices.Contains(loadServers, name) {
+			return nil, fmt.Errorf("-only: no section %q", name)
+		}
+		only[name] = true
+	}
+	return only, nil
+}
+
+// want says whether the run includes a section (all of them without -only).
+func (s *suite) want(section string) bool {
+	return len(s.cfg.Only) == 0 || s.cfg.Only[section]
+}
+
+// wantLoad says whether the run includes a server's side-by-side load.
+func (s *suite) wantLoad(server string) bool {
+	return s.want("load") || s.cfg.Only[server]
 }
 
 func (s *suite) logf(format string, args ...any) {
@@ -259,6 +301,9 @@ func (s *suite) run() error {
 		"server_cpu": c.ServerCPU, "generator_cpus": cpusAllowed(), "as_of": c.AsOf, "profile": c.ProfileDur.String(),
 		"contoso_gogc": productGOGC(c.BenchDir),
 	}
+	if len(c.Only) > 0 {
+		r.Settings["only"] = strings.Join(slices.Sorted(maps.Keys(c.Only)), ",")
+	}
 	begin := time.Now()
 
 	// The shared data directory: the dev issuer's key, one bench token
@@ -277,13 +322,20 @@ func (s *suite) run() error {
 		return err
 	}
 
-	s.measureSeeding()
-	s.measureColdStarts()
+	if s.want("seeding") {
+		s.measureSeeding()
+	}
+	if s.want("cold") {
+		s.measureColdStarts()
+	}
 
 	ks := s.kinds()
 	read, search := customerDetailTool(), searchTool()
 	eras := []era{eraStateless, eraSession}
-	for _, name := range []string{"floor", "contoso", "contoso-nofastpath", "go-sdk", "mcp-go", "ts-sdk"} {
+	for _, name := range loadServers {
+		if !s.wantLoad(name) {
+			continue
+		}
 		k := ks[name]
 		tools := []*tool{read}
 		switch name {
@@ -294,28 +346,37 @@ func (s *suite) run() error {
 		}
 		s.loadServer(k, tools, eras, c.Conc, invoices, "")
 	}
-	if k := ks["go-sdk-gogc"]; k != nil {
+	if k := ks["go-sdk-gogc"]; k != nil && s.wantLoad("go-sdk") {
 		s.loadServer(k, []*tool{read}, eras, []int{16}, nil, "")
 	}
-	// What the token checks cost: the same binary with AUTH_MODE=disabled,
-	// alternating with a second process that checks tokens.
-	s.ab(ks["contoso-ab"], ks["contoso-noauth"], "token A/B", "with token checks", "without")
-	// The CPU target against mcp-go once more, the two servers loaded in
-	// alternating windows, so that a machine whose speed drifts during the
-	// run (it is shared) weighs on both alike.
-	s.ab(ks["contoso-vs"], ks["mcp-go-vs"], "mcp-go A/B", "contoso-mcp", "mcp-go")
-	s.gateway()
-	// What the runtime's settings alone would change (issue 6 allows them).
-	s.loadServer(ks["contoso-gogc400"], []*tool{read}, eras, []int{16}, nil, "")
-	s.loadServer(ks["contoso-adaptivestack"], []*tool{read}, eras, []int{16}, nil, "")
-	s.loadServer(ks["contoso-gomaxprocs2"], []*tool{read}, eras, []int{64}, nil, "")
-	s.loadServer(ks["contoso-tuned"], []*tool{read}, eras, []int{16, 64}, nil, "")
-
-	for _, name := range []string{"contoso", "contoso-pprof", "go-sdk", "mcp-go", "ts-sdk"} {
-		s.measureSessions(ks[name])
+	if s.want("ab") {
+		// What the token checks cost: the same binary with AUTH_MODE=disabled,
+		// alternating with a second process that checks tokens.
+		s.ab(ks["contoso-ab"], ks["contoso-noauth"], "token A/B", "with token checks", "without")
+		// The CPU target against mcp-go once more, the two servers loaded in
+		// alternating windows, so that a machine whose speed drifts during the
+		// run (it is shared) weighs on both alike.
+		s.ab(ks["contoso-vs"], ks["mcp-go-vs"], "mcp-go A/B", "contoso-mcp", "mcp-go")
 	}
-	s.profile(ks["contoso-pprof"])
-	if !c.SkipMicro {
+	if s.want("gateway") {
+		s.gateway()
+	}
+	if s.want("whatif") {
+		// What the runtime's settings alone would change (issue 6 allows them).
+		s.loadServer(ks["contoso-gogc400"], []*tool{read}, eras, []int{16}, nil, "")
+		s.loadServer(ks["contoso-adaptivestack"], []*tool{read}, eras, []int{16}, nil, "")
+		s.loadServer(ks["contoso-gomaxprocs2"], []*tool{read}, eras, []int{64}, nil, "")
+		s.loadServer(ks["contoso-tuned"], []*tool{read}, eras, []int{16, 64}, nil, "")
+	}
+	if s.want("sessions") {
+		for _, name := range []string{"contoso", "contoso-pprof", "go-sdk", "mcp-go", "ts-sdk"} {
+			s.measureSessions(ks[name])
+		}
+	}
+	if s.want("profile") {
+		s.profile(ks["contoso-pprof"])
+	}
+	if !c.SkipMicro && s.want("micro") {
 		s.micro()
 	}
 	r.Settings["elapsed"] = time.Since(begin).Round(time.Second).String()
@@ -728,7 +789,9 @@ func cpusAllowed() string {
 // gateway runs the read load through `contoso-mcp gateway` (issue 5) when
 // the binary has it: one backend and the gateway, both on the server core,
 // the gateway's limits off, its token check on (the backend checks the token
-// again, as deployed).
+// again, as deployed). Then the same points through the proxy floor in front
+// of the same backend: what a gateway with no checks of its own, built on
+// net/http's server and client, costs on that core.
 func (s *suite) gateway() {
 	out, _ := exec.Command(s.cfg.Contoso, "help").CombinedOutput()
 	if !regexp.MustCompile(`(?m)^\s+gateway\s`).Match(out) {
@@ -742,6 +805,19 @@ func (s *suite) gateway() {
 		return
 	}
 	defer bp.stop()
+	if err := s.throughGateway(backend, bp); err != nil {
+		s.note("gateway: %v", err)
+	}
+	pf := &target{name: "proxy-floor", addr: freeAddr(), token: s.token, statelessVersion: string(eraStateless)}
+	if err := s.loadThrough(pf, bp, "through a bare net/http proxy", nil,
+		s.cfg.ProxyFloor, "-listen", pf.addr, "-backend", "http://"+backend.addr+"/mcp"); err != nil {
+		s.note("proxy floor: %v", err)
+	}
+}
+
+// throughGateway writes the gateway's configuration (one route to backend)
+// and loads the gateway.
+func (s *suite) throughGateway(backend *target, bp *proc) error {
 	addr := freeAddr()
 	cfgPath := filepath.Join(s.cfg.Work, "gateway.yaml")
 	yaml := fmt.Sprintf(`# Written by the bench: one route to one backend, limits off.
@@ -755,31 +831,40 @@ routes:
     limits: {rate_per_second: 0, concurrency: 0}
 `, addr, addr, s.data, backend.addr)
 	if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
-		s.note("gateway: %v", err)
-		return
+		return err
 	}
 	t := &target{name: "gateway", addr: addr, path: "/contoso-mcp", token: s.token, statelessVersion: string(eraStateless)}
-	gp, err := startProc("gateway", s.cfg.ServerCPU, filepath.Join(s.cfg.Work, "gateway.log"), []string{"LOG_LEVEL=info", "LOG_FORMAT=json"},
-		s.cfg.Contoso, "gateway", "--config", cfgPath)
+	return s.loadThrough(t, bp, "through the gateway", []string{"LOG_LEVEL=info", "LOG_FORMAT=json"}, s.cfg.Contoso, "gateway", "--config", cfgPath)
+}
+
+// loadThrough starts a proxy (argv) on the server core in front of the
+// backend (process bp), runs the read points of both eras at every
+// concurrency through it (t) and stops it, so that nothing of it (the
+// gateway's health checks) loads the core during the next proxy's points.
+// The proxy's own CPU per call is reported apart (pid2).
+func (s *suite) loadThrough(t *target, bp *proc, variant string, env []string, argv ...string) error {
+	pp, err := startProc(t.name, s.cfg.ServerCPU, filepath.Join(s.cfg.Work, t.name+".log"), env, argv...)
 	if err != nil {
-		s.note("gateway: %v", err)
-		return
+		return err
 	}
-	defer gp.stop()
-	if _, err := waitReady(t, gp, 30*time.Second); err != nil {
-		s.note("gateway: %v", err)
-		return
+	defer pp.stop()
+	if _, err := waitReady(t, pp, 30*time.Second); err != nil {
+		return err
 	}
 	for _, e := range []era{eraStateless, eraSession} {
 		for _, n := range s.cfg.Conc {
+			if bp.exited() || pp.exited() {
+				return fmt.Errorf("the backend or %s exited during the run (see the logs)", t.name)
+			}
 			pt := &point{target: t, era: e, tool: customerDetailTool(), conc: n, warmup: s.cfg.Warmup, dur: s.cfg.Duration,
-				pid: bp.pid, pid2: gp.pid, core: s.serverCore(), variant: "through the gateway"}
+				pid: bp.pid, pid2: pp.pid, core: s.serverCore(), variant: variant}
 			res := s.runPoint(pt)
-			s.logf("%-18s %-10s %-22s c=%-3d %8.0f calls/s  p50 %7.2f ms  p99 %7.2f ms  %6.0f µs CPU/call (gateway %3.0f)  other load %3.0f%%  errors %d%s",
-				"gateway", e, "get_customer_detail", n, res.RPS, res.P50, res.P99, res.CPUus, res.CPUus2, 100*(res.OtherLoad+res.Steal), res.Errors, errSuffix(res.FirstError))
+			s.logf("%-18s %-10s %-22s c=%-3d %8.0f calls/s  p50 %7.2f ms  p99 %7.2f ms  %6.0f µs CPU/call (%s %3.0f)  other load %3.0f%%  errors %d%s",
+				t.name, e, "get_customer_detail", n, res.RPS, res.P50, res.P99, res.CPUus, t.name, res.CPUus2, 100*(res.OtherLoad+res.Steal), res.Errors, errSuffix(res.FirstError))
 			s.Results.Points = append(s.Results.Points, res)
 		}
 	}
+	return nil
 }
 
 // httpGet fetches a URL into a file.
