@@ -475,12 +475,18 @@ func (s *suite) note(format string, args ...any) {
 	s.Results.Notes = append(s.Results.Notes, msg)
 }
 
-// ab measures two servers loaded in turn, in alternating windows (three
-// rounds per era, 16 clients). The token A/B measures what the token checks cost: two processes of the same
-// binary on the server core, one checking tokens (a) and one with
-// AUTH_MODE=disabled (b), loaded in turn (three rounds of half a point
-// each, per era), so that both see the same machine; each side's calls and
-// CPU are summed over its rounds.
+// abSide is one server of an A/B: the target loaded, the process that
+// answers and, when the target is a proxy, the proxy's own process (its CPU
+// counts too, and apart as CPUus2).
+type abSide struct {
+	t            *target
+	server, prox *proc
+}
+
+// ab measures two servers loaded in alternating windows (see alternate).
+// The token A/B measures what the token checks cost: two processes of the
+// same binary on the server core, one checking tokens (a) and one with
+// AUTH_MODE=disabled (b), so that both see the same machine.
 func (s *suite) ab(a, b *serverKind, what, aName, bName string) {
 	if a == nil || b == nil {
 		return
@@ -497,42 +503,63 @@ func (s *suite) ab(a, b *serverKind, what, aName, bName string) {
 		return
 	}
 	defer pb.stop()
-	const rounds = 3
-	half := s.cfg.Duration / 2
 	for _, e := range []era{eraStateless, eraSession} {
-		var sums [2]result
-		var p50s, p99s [2][]float64
-		for range rounds {
-			for i, side := range []struct {
-				t *target
-				p *proc
-			}{{ta, pa}, {tb, pb}} {
-				pt := &point{target: side.t, era: e, tool: customerDetailTool(), conc: 16, warmup: s.cfg.Warmup / 2, dur: half,
-					pid: side.p.pid, core: s.serverCore(), variant: "A/B"}
-				r := s.runPoint(pt)
-				acc := &sums[i]
-				acc.Server, acc.Variant, acc.Era, acc.Tool, acc.Conc = r.Server, "A/B", e, r.Tool, 16
-				cpu := acc.CPUus*float64(acc.Calls) + r.CPUus*float64(r.Calls)
-				acc.Calls += r.Calls
-				acc.Errors += r.Errors
-				acc.Seconds += r.Seconds
-				acc.CPUus = cpu / math.Max(1, float64(acc.Calls))
-				acc.OtherLoad = math.Max(acc.OtherLoad, r.OtherLoad)
-				acc.Steal = math.Max(acc.Steal, r.Steal)
-				acc.RespBytes = r.RespBytes
-				if acc.FirstError == "" {
-					acc.FirstError = r.FirstError
-				}
-				p50s[i], p99s[i] = append(p50s[i], r.P50), append(p99s[i], r.P99)
-			}
-		}
-		for i := range sums {
-			sums[i].RPS = float64(sums[i].Calls) / sums[i].Seconds
-			sums[i].P50, sums[i].P99 = median(p50s[i]), median(p99s[i])
-			s.Results.Points = append(s.Results.Points, sums[i])
+		sums, err := s.alternate(e, []abSide{{t: ta, server: pa}, {t: tb, server: pb}})
+		if err != nil {
+			s.note("%s: %v", what, err)
+			return
 		}
 		s.logf("%s %s: %.0f µs CPU/call %s, %.0f %s (%+.1f%%); %.0f vs %.0f calls/s",
 			what, e, sums[0].CPUus, aName, sums[1].CPUus, bName, 100*(sums[0].CPUus-sums[1].CPUus)/sums[0].CPUus, sums[0].RPS, sums[1].RPS)
+	}
+}
+
+// alternate loads the sides in turn in era e at 16 clients: three rounds of
+// one window of half a point per side, so that a machine whose speed drifts
+// during the run (it is shared) weighs on every side alike. It stores and
+// returns each side's windows summed.
+func (s *suite) alternate(e era, sides []abSide) ([]result, error) {
+	const rounds = 3
+	sums := make([]result, len(sides))
+	p50s, p99s := make([][]float64, len(sides)), make([][]float64, len(sides))
+	for range rounds {
+		for i, side := range sides {
+			pt := &point{target: side.t, era: e, tool: customerDetailTool(), conc: 16, warmup: s.cfg.Warmup / 2, dur: s.cfg.Duration / 2,
+				pid: side.server.pid, core: s.serverCore(), variant: "A/B"}
+			if side.prox != nil {
+				pt.pid2 = side.prox.pid
+			}
+			if side.server.exited() || side.prox != nil && side.prox.exited() {
+				return nil, fmt.Errorf("a process of %s exited during the A/B (see the logs)", side.t.name)
+			}
+			r := s.runPoint(pt)
+			sums[i].add(r)
+			p50s[i], p99s[i] = append(p50s[i], r.P50), append(p99s[i], r.P99)
+		}
+	}
+	for i := range sums {
+		sums[i].RPS = float64(sums[i].Calls) / sums[i].Seconds
+		sums[i].P50, sums[i].P99 = median(p50s[i]), median(p99s[i])
+	}
+	s.Results.Points = append(s.Results.Points, sums...)
+	return sums, nil
+}
+
+// add sums one window of an A/B into acc: calls, errors and seconds, CPU per
+// call weighted by calls, the worst share of the core others took.
+func (acc *result) add(r result) {
+	acc.Server, acc.Variant, acc.Era, acc.Tool, acc.Conc = r.Server, r.Variant, r.Era, r.Tool, r.Conc
+	calls := float64(acc.Calls + r.Calls)
+	acc.CPUus = (acc.CPUus*float64(acc.Calls) + r.CPUus*float64(r.Calls)) / math.Max(1, calls)
+	acc.CPUus2 = (acc.CPUus2*float64(acc.Calls) + r.CPUus2*float64(r.Calls)) / math.Max(1, calls)
+	acc.Calls += r.Calls
+	acc.Errors += r.Errors
+	acc.Seconds += r.Seconds
+	acc.OtherLoad = math.Max(acc.OtherLoad, r.OtherLoad)
+	acc.Steal = math.Max(acc.Steal, r.Steal)
+	acc.RespBytes = r.RespBytes
+	if acc.FirstError == "" {
+		acc.FirstError = r.FirstError
 	}
 }
 
@@ -791,7 +818,9 @@ func cpusAllowed() string {
 // the gateway's limits off, its token check on (the backend checks the token
 // again, as deployed). Then the same points through the proxy floor in front
 // of the same backend: what a gateway with no checks of its own, built on
-// net/http's server and client, costs on that core.
+// net/http's server and client, costs on that core. Last the ratio to direct
+// once more, A/B (gatewayAB), since the windows of these points lie minutes
+// apart from the direct points and from each other.
 func (s *suite) gateway() {
 	out, _ := exec.Command(s.cfg.Contoso, "help").CombinedOutput()
 	if !regexp.MustCompile(`(?m)^\s+gateway\s`).Match(out) {
@@ -805,21 +834,33 @@ func (s *suite) gateway() {
 		return
 	}
 	defer bp.stop()
-	if err := s.throughGateway(backend, bp); err != nil {
+	if gw, err := s.gatewayProxy("gateway", backend); err != nil {
+		s.note("gateway: %v", err)
+	} else if err := s.loadThrough(gw, bp); err != nil {
 		s.note("gateway: %v", err)
 	}
-	pf := &target{name: "proxy-floor", addr: freeAddr(), token: s.token, statelessVersion: string(eraStateless)}
-	if err := s.loadThrough(pf, bp, "through a bare net/http proxy", nil,
-		s.cfg.ProxyFloor, "-listen", pf.addr, "-backend", "http://"+backend.addr+"/mcp"); err != nil {
+	if err := s.loadThrough(s.proxyFloor("proxy-floor", backend), bp); err != nil {
 		s.note("proxy floor: %v", err)
+	}
+	if err := s.gatewayAB(backend, bp); err != nil {
+		s.note("gateway A/B: %v", err)
 	}
 }
 
-// throughGateway writes the gateway's configuration (one route to backend)
-// and loads the gateway.
-func (s *suite) throughGateway(backend *target, bp *proc) error {
+// proxy is how to start a proxy (the gateway or the proxy floor) in front
+// of the backend, and the target it then is.
+type proxy struct {
+	t       *target
+	variant string
+	env     []string
+	argv    []string
+}
+
+// gatewayProxy writes the gateway's configuration (one route to backend,
+// limits off) as name.yaml.
+func (s *suite) gatewayProxy(name string, backend *target) (*proxy, error) {
 	addr := freeAddr()
-	cfgPath := filepath.Join(s.cfg.Work, "gateway.yaml")
+	cfgPath := filepath.Join(s.cfg.Work, name+".yaml")
 	yaml := fmt.Sprintf(`# Written by the bench: one route to one backend, limits off.
 listen: %s
 public_base_url: http://%s
@@ -831,38 +872,93 @@ routes:
     limits: {rate_per_second: 0, concurrency: 0}
 `, addr, addr, s.data, backend.addr)
 	if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
-		return err
+		return nil, err
 	}
-	t := &target{name: "gateway", addr: addr, path: "/contoso-mcp", token: s.token, statelessVersion: string(eraStateless)}
-	return s.loadThrough(t, bp, "through the gateway", []string{"LOG_LEVEL=info", "LOG_FORMAT=json"}, s.cfg.Contoso, "gateway", "--config", cfgPath)
+	return &proxy{t: &target{name: name, addr: addr, path: "/contoso-mcp", token: s.token, statelessVersion: string(eraStateless)},
+		variant: "through the gateway", env: []string{"LOG_LEVEL=info", "LOG_FORMAT=json"},
+		argv: []string{s.cfg.Contoso, "gateway", "--config", cfgPath}}, nil
 }
 
-// loadThrough starts a proxy (argv) on the server core in front of the
-// backend (process bp), runs the read points of both eras at every
-// concurrency through it (t) and stops it, so that nothing of it (the
-// gateway's health checks) loads the core during the next proxy's points.
-// The proxy's own CPU per call is reported apart (pid2).
-func (s *suite) loadThrough(t *target, bp *proc, variant string, env []string, argv ...string) error {
-	pp, err := startProc(t.name, s.cfg.ServerCPU, filepath.Join(s.cfg.Work, t.name+".log"), env, argv...)
+// proxyFloor is the bare net/http proxy in front of backend.
+func (s *suite) proxyFloor(name string, backend *target) *proxy {
+	addr := freeAddr()
+	return &proxy{t: &target{name: name, addr: addr, token: s.token, statelessVersion: string(eraStateless)},
+		variant: "through a bare net/http proxy",
+		argv:    []string{s.cfg.ProxyFloor, "-listen", addr, "-backend", "http://" + backend.addr + "/mcp"}}
+}
+
+// startProxy starts x on the server core and waits for its first answer.
+func (s *suite) startProxy(x *proxy) (*proc, error) {
+	pp, err := startProc(x.t.name, s.cfg.ServerCPU, filepath.Join(s.cfg.Work, x.t.name+".log"), x.env, x.argv...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := waitReady(x.t, pp, 30*time.Second); err != nil {
+		pp.stop()
+		return nil, err
+	}
+	return pp, nil
+}
+
+// loadThrough starts the proxy x in front of the backend (process bp), runs
+// the read points of both eras at every concurrency through it and stops
+// it, so that nothing of it (the gateway's health checks) loads the core
+// during the next proxy's points. The proxy's own CPU per call is reported
+// apart (pid2).
+func (s *suite) loadThrough(x *proxy, bp *proc) error {
+	pp, err := s.startProxy(x)
 	if err != nil {
 		return err
 	}
 	defer pp.stop()
-	if _, err := waitReady(t, pp, 30*time.Second); err != nil {
-		return err
-	}
+	t := x.t
 	for _, e := range []era{eraStateless, eraSession} {
 		for _, n := range s.cfg.Conc {
 			if bp.exited() || pp.exited() {
 				return fmt.Errorf("the backend or %s exited during the run (see the logs)", t.name)
 			}
 			pt := &point{target: t, era: e, tool: customerDetailTool(), conc: n, warmup: s.cfg.Warmup, dur: s.cfg.Duration,
-				pid: bp.pid, pid2: pp.pid, core: s.serverCore(), variant: variant}
+				pid: bp.pid, pid2: pp.pid, core: s.serverCore(), variant: x.variant}
 			res := s.runPoint(pt)
 			s.logf("%-18s %-10s %-22s c=%-3d %8.0f calls/s  p50 %7.2f ms  p99 %7.2f ms  %6.0f µs CPU/call (%s %3.0f)  other load %3.0f%%  errors %d%s",
 				t.name, e, "get_customer_detail", n, res.RPS, res.P50, res.P99, res.CPUus, t.name, res.CPUus2, 100*(res.OtherLoad+res.Steal), res.Errors, errSuffix(res.FirstError))
 			s.Results.Points = append(s.Results.Points, res)
 		}
+	}
+	return nil
+}
+
+// gatewayAB measures the gateway's target A/B: one backend (bp), with the
+// gateway and the proxy floor both in front of it for the whole A/B (the
+// gateway's health checks of the backend are a negligible load), loaded in
+// alternating windows direct, through the gateway and through the proxy
+// floor, so that drift of the shared machine weighs on the three alike.
+func (s *suite) gatewayAB(backend *target, bp *proc) error {
+	gw, err := s.gatewayProxy("gateway-ab", backend)
+	if err != nil {
+		return err
+	}
+	gp, err := s.startProxy(gw)
+	if err != nil {
+		return err
+	}
+	defer gp.stop()
+	pf := s.proxyFloor("proxy-floor-ab", backend)
+	fp, err := s.startProxy(pf)
+	if err != nil {
+		return err
+	}
+	defer fp.stop()
+	direct := *backend
+	direct.name = "contoso-gwab"
+	for _, e := range []era{eraStateless, eraSession} {
+		sums, err := s.alternate(e, []abSide{{t: &direct, server: bp}, {t: gw.t, server: bp, prox: gp}, {t: pf.t, server: bp, prox: fp}})
+		if err != nil {
+			return err
+		}
+		d, g, f := sums[0], sums[1], sums[2]
+		s.logf("gateway A/B %s: direct %.0f/s (%.0f µs CPU/call), gateway %.0f/s = %.2f× (%.0f µs, its own %.0f), bare proxy %.0f/s = %.2f× (%.0f µs, its own %.0f)",
+			e, d.RPS, d.CPUus, g.RPS, g.RPS/d.RPS, g.CPUus, g.CPUus2, f.RPS, f.RPS/d.RPS, f.CPUus, f.CPUus2)
 	}
 	return nil
 }
