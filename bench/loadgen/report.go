@@ -1426,6 +1426,9 @@ func (p *rep) proxyFloorNote(pe []proxyEra, ab bool) string {
 		fmt.Fprintf(&b, " (the floor's whole call, SQL and HTTP, costs %.0f µs in %s)", f.CPUus, pe[0].e)
 	}
 	fmt.Fprintf(&b, ". Through the bare proxy the backend keeps %s of direct throughput.", strings.Join(ratios, " and "))
+	if ab {
+		b.WriteString(sharedCoreNote(pe))
+	}
 	if len(bare) > 0 {
 		where, there := "", ""
 		if len(bare) < len(pe) {
@@ -1443,6 +1446,22 @@ func (p *rep) proxyFloorNote(pe []proxyEra, ab bool) string {
 		b.WriteString(" The bare proxy and the gateway both keep 0.7×.")
 	}
 	return b.String()
+}
+
+// sharedCoreNote is what sharing the core with a proxy costs the backend
+// itself, from the A/B windows (one backend process, so the same build, data
+// and connections): its own CPU per call behind the bare proxy against
+// direct. Two processes taking turns on one core switch contexts and evict
+// each other's caches at every hop, which the proxy's own CPU does not show.
+func sharedCoreNote(pe []proxyEra) string {
+	var parts []string
+	for _, q := range pe {
+		behind := q.f.CPUus - q.f.CPUus2
+		parts = append(parts, fmt.Sprintf("%.0f µs behind the bare proxy against %.0f µs direct in %s (%+.0f%%)",
+			behind, q.d.CPUus, q.e, 100*(behind-q.d.CPUus)/q.d.CPUus))
+	}
+	return " Part of what the shared core costs is not the proxy's own CPU: the same backend process spends more per call when a " +
+		"proxy takes turns with it on its core (context switches and caches at every hop): " + strings.Join(parts, " and ") + "."
 }
 
 // idleSessions is what an idle 2025-11-25 session holds, against the SDK's
