@@ -10,16 +10,19 @@ import (
 // point is one bounded load: conc clients calling one tool in one era, a
 // warm-up and then a measured window of fixed length.
 type point struct {
-	target  *target
-	era     era
-	tool    *tool
-	conc    int
-	warmup  time.Duration
-	dur     time.Duration
-	pid     int // the server's process, for its CPU time
-	pid2    int // a second process on the same core (the gateway), or 0
-	core    int // the core it is pinned to (-1: unknown)
-	variant string
+	target *target
+	era    era
+	tool   *tool
+	conc   int
+	warmup time.Duration
+	dur    time.Duration
+	pid    int // the server's process, for its CPU time
+	pid2   int // a second process (a gateway), or 0
+	// pid2Away: pid2 runs on another core than the server's (a gateway
+	// beside the load generator), so none of core's load is its.
+	pid2Away bool
+	core     int // the core it is pinned to (-1: unknown)
+	variant  string
 }
 
 // result is a point's measurements. Latencies are in milliseconds, CPU in
@@ -141,7 +144,11 @@ func (p *point) run() (res result) {
 	res.ServerUtil = (cpu1 - cpu0 + x1 - x0) / wall
 	res.GenUtil = (gen1 - gen0) / wall
 	if coreOK && coreOK1 && p.core >= 0 {
-		res.OtherLoad = max(0, (core1.busy-core0.busy)-(cpu1-cpu0)-(x1-x0)) / wall
+		away := x1 - x0
+		if !p.pid2Away {
+			away = 0
+		}
+		res.OtherLoad = max(0, (core1.busy-core0.busy)-(cpu1-cpu0)-(x1-x0)+away) / wall
 		res.Steal = (core1.steal - core0.steal) / wall
 	}
 	return res
