@@ -46,6 +46,9 @@ func (b *LogBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
+		// After any flush still writing (a timer's), so lines keep their order.
+		b.wmu.Lock()
+		defer b.wmu.Unlock()
 		return b.w.Write(p)
 	}
 	b.buf = append(b.buf, p...)
