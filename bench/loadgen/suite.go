@@ -55,14 +55,15 @@ type serverKind struct {
 
 // suite holds the run's state and results.
 type suite struct {
-	cfg     config
-	data    string // the shared data directory (contoso.db, the dev issuer's key)
-	token   string
-	runID   string
-	points  int
-	retries int // points run again because others loaded the server core
-	Results *results
-	log     io.Writer
+	cfg      config
+	data     string // the shared data directory (contoso.db, the dev issuer's key)
+	token    string
+	runID    string
+	points   int
+	invoices []int64 // topped up for pay_invoice
+	retries  int     // points run again because others loaded the server core
+	Results  *results
+	log      io.Writer
 }
 
 // results is everything the run measured; report.go renders it.
@@ -321,6 +322,7 @@ func (s *suite) run() error {
 	if err != nil {
 		return err
 	}
+	s.invoices = invoices
 
 	if s.want("seeding") {
 		s.measureSeeding()
@@ -835,12 +837,14 @@ func (s *suite) gateway() {
 		return
 	}
 	defer bp.stop()
+	// Every tool through the gateway, as direct (nil: pay_invoice, a fresh
+	// tool per point); the proxy floor is there for the read's target only.
 	if gw, err := s.gatewayProxy("gateway", backend); err != nil {
 		s.note("gateway: %v", err)
-	} else if err := s.loadThrough(gw, bp); err != nil {
+	} else if err := s.loadThrough(gw, bp, customerDetailTool(), searchTool(), nil); err != nil {
 		s.note("gateway: %v", err)
 	}
-	if err := s.loadThrough(s.proxyFloor("proxy-floor", backend), bp); err != nil {
+	if err := s.loadThrough(s.proxyFloor("proxy-floor", backend), bp, customerDetailTool()); err != nil {
 		s.note("proxy floor: %v", err)
 	}
 	if err := s.gatewayAB(backend, bp); err != nil {
@@ -911,24 +915,31 @@ func (s *suite) startProxy(x *proxy) (*proc, error) {
 // it, so that nothing of it (the gateway's health checks) loads the core
 // during the next proxy's points. The proxy's own CPU per call is reported
 // apart (pid2).
-func (s *suite) loadThrough(x *proxy, bp *proc) error {
+func (s *suite) loadThrough(x *proxy, bp *proc, tools ...*tool) error {
 	pp, err := s.startProxy(x)
 	if err != nil {
 		return err
 	}
 	defer pp.stop()
 	t := x.t
-	for _, e := range []era{eraStateless, eraSession} {
-		for _, n := range s.cfg.Conc {
-			if bp.exited() || pp.exited() {
-				return fmt.Errorf("the backend or %s exited during the run (see the logs)", t.name)
+	for _, tl := range tools {
+		for _, e := range []era{eraStateless, eraSession} {
+			for _, n := range s.cfg.Conc {
+				if bp.exited() || pp.exited() {
+					return fmt.Errorf("the backend or %s exited during the run (see the logs)", t.name)
+				}
+				s.points++
+				use := tl
+				if use == nil {
+					use = payTool(s.invoices, s.runID, s.points)
+				}
+				pt := &point{target: t, era: e, tool: use, conc: n, warmup: s.cfg.Warmup, dur: s.cfg.Duration,
+					pid: bp.pid, pid2: pp.pid, core: s.serverCore(), variant: x.variant}
+				res := s.runPoint(pt)
+				s.logf("%-18s %-10s %-22s c=%-3d %8.0f calls/s  p50 %7.2f ms  p99 %7.2f ms  %6.0f µs CPU/call (%s %3.0f)  other load %3.0f%%  errors %d%s",
+					t.name, e, use.name, n, res.RPS, res.P50, res.P99, res.CPUus, t.name, res.CPUus2, 100*(res.OtherLoad+res.Steal), res.Errors, errSuffix(res.FirstError))
+				s.Results.Points = append(s.Results.Points, res)
 			}
-			pt := &point{target: t, era: e, tool: customerDetailTool(), conc: n, warmup: s.cfg.Warmup, dur: s.cfg.Duration,
-				pid: bp.pid, pid2: pp.pid, core: s.serverCore(), variant: x.variant}
-			res := s.runPoint(pt)
-			s.logf("%-18s %-10s %-22s c=%-3d %8.0f calls/s  p50 %7.2f ms  p99 %7.2f ms  %6.0f µs CPU/call (%s %3.0f)  other load %3.0f%%  errors %d%s",
-				t.name, e, "get_customer_detail", n, res.RPS, res.P50, res.P99, res.CPUus, t.name, res.CPUus2, 100*(res.OtherLoad+res.Steal), res.Errors, errSuffix(res.FirstError))
-			s.Results.Points = append(s.Results.Points, res)
 		}
 	}
 	return nil
