@@ -312,7 +312,7 @@ func (p *rep) checks() []targetCheck {
 		}
 		rt := ratio(c.CPUus, o.CPUus)
 		ks = append(ks, targetCheck{key: "cpuab", era: string(e),
-			title:    "Read tools/call: CPU per call ≤ the mcp-go peer's, A/B: the two loaded in alternating windows (3 rounds, 16 clients), so that drift of the shared machine weighs on both alike",
+			title:    fmt.Sprintf("Read tools/call: CPU per call ≤ the mcp-go peer's, A/B: the two loaded in alternating windows (%s rounds, 16 clients), so that drift of the shared machine weighs on both alike", p.abRounds()),
 			measured: fmt.Sprintf("%.0f µs vs %.0f µs = %s", c.CPUus, o.CPUus, x(rt)), target: "≤ 1.00×",
 			result: verdict(rt, 1, true), gap: gapDown(rt, 1, c.CPUus, o.CPUus, "µs")})
 	}
@@ -392,6 +392,15 @@ func (p *rep) checks() []targetCheck {
 	return ks
 }
 
+// abRounds is the run's windows per side of an A/B (3 before the run
+// recorded it).
+func (p *rep) abRounds() string {
+	if n := p.r.Settings["ab_rounds"]; n != "" {
+		return n
+	}
+	return "3"
+}
+
 // gatewayABChecks are the gateway's target rows once more, A/B: direct,
 // through the gateway and through the proxy floor in alternating windows
 // against one backend process.
@@ -405,7 +414,7 @@ func (p *rep) gatewayABChecks() []targetCheck {
 		rt := ratio(q.g.RPS, q.d.RPS)
 		ks = append(ks, targetCheck{key: "gatewayab", era: string(e),
 			title: "Gateway path ≥ 0.7× direct throughput, A/B: direct, gateway and a bare net/http proxy loaded in alternating windows " +
-				"against the same backend process (3 rounds, 16 clients), so that drift of the shared machine weighs on all alike",
+				fmt.Sprintf("against the same backend process (%s rounds, 16 clients), so that drift of the shared machine weighs on all alike", p.abRounds()),
 			measured: fmt.Sprintf("gateway %.0f/s vs direct %.0f/s = %s (gateway %.0f µs CPU/call); a bare net/http proxy %s (%.0f µs)%s",
 				q.g.RPS, q.d.RPS, x(rt), q.g.CPUus2, x(ratio(q.f.RPS, q.d.RPS)), q.f.CPUus2, p.ownCore(e, q.d)),
 			target: "≥ 0.7×", result: verdict(rt, 0.7, false), gap: gapUp(rt, 0.7)})
