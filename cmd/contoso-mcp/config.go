@@ -353,7 +353,6 @@ func (c *config) requireSafeAddr() error {
 	return fmt.Errorf("ADDR (--addr): refusing to listen on %q with AUTH_MODE=%s: a non-loopback address needs verified tokens (AUTH_MODE=entra or oidc); dev, passthrough and disabled serve loopback only (127.0.0.1, ::1, localhost)", c.Addr, c.Auth.Mode)
 }
 
-// adminAddr is ADMIN_ADDR, checked: a loopback host:port, or "".
 // logFlush is LOG_FLUSH: how long log lines may wait to be written together
 // (0 writes each at once).
 func logFlush(getenv func(string) string) (time.Duration, error) {
@@ -365,6 +364,7 @@ func logFlush(getenv func(string) string) (time.Duration, error) {
 	return d, nil
 }
 
+// adminAddr is ADMIN_ADDR, checked: a loopback host:port, or "".
 func adminAddr(getenv func(string) string) (string, error) {
 	addr := getenv("ADMIN_ADDR")
 	if addr == "" {
