@@ -13,7 +13,6 @@ import (
 	"flag"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,20 +20,9 @@ import (
 	"time"
 
 	"github.com/contoso/contoso-mcp/bench/internal/serve"
-	"github.com/contoso/contoso-mcp/internal/telemetry"
+	"github.com/contoso/contoso-mcp/internal/auth"
+	"github.com/contoso/contoso-mcp/internal/gateway"
 )
-
-// forwarded are the request headers the gateway forwards (the allow-list
-// of internal/gateway/proxy.go), so that the backend sees the same requests
-// through either.
-var forwarded = map[string]bool{
-	"Accept": true, "Accept-Language": true, "Authorization": true, "Cache-Control": true, "Content-Type": true,
-	"Last-Event-Id": true, "Mcp-Method": true, "Mcp-Name": true, "Mcp-Protocol-Version": true, "Mcp-Session-Id": true,
-	"Origin": true, "Traceparent": true, "Tracestate": true, "User-Agent": true, telemetry.RequestIDHeader: true,
-}
-
-// hopByHop are the response headers that belong to one connection.
-var hopByHop = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
 
 // NewTransport is the one client the proxy sends every request with, set
 // as the gateway sets its own.
@@ -86,7 +74,7 @@ func roundTrip(r *http.Request, backend string, rt http.RoundTripper) (*http.Res
 		return nil, err
 	}
 	for k, vv := range r.Header {
-		if forwarded[k] || strings.HasPrefix(k, "Mcp-Param-") {
+		if gateway.Forwarded(k) { // the gateway's own list, so the backend sees the same requests
 			out.Header[k] = vv
 		}
 	}
@@ -97,14 +85,7 @@ func roundTrip(r *http.Request, backend string, rt http.RoundTripper) (*http.Res
 // event stream is flushed after every read but the last, as the gateway's
 // relay does (the last bytes go out with the end of the response).
 func relay(w http.ResponseWriter, resp *http.Response) {
-	for _, k := range resp.Header.Values("Connection") {
-		for _, f := range strings.Split(k, ",") {
-			resp.Header.Del(strings.TrimSpace(f))
-		}
-	}
-	for _, k := range hopByHop {
-		resp.Header.Del(k)
-	}
+	gateway.DropHopByHop(resp.Header)
 	h := w.Header()
 	for k, vv := range resp.Header {
 		h[k] = vv
@@ -153,6 +134,5 @@ func loopbackURL(raw string) bool {
 	if err != nil || u.Scheme != "http" {
 		return false
 	}
-	ip := net.ParseIP(u.Hostname())
-	return ip != nil && ip.IsLoopback()
+	return auth.IsLoopbackHost(u.Hostname())
 }

@@ -40,8 +40,27 @@ var forwarded = map[string]bool{
 // backend checks against the body.
 const mcpParamPrefix = "Mcp-Param-"
 
+// Forwarded reports whether a client's request header (canonical name)
+// reaches a backend: the allow-list above and the Mcp-Param-* headers.
+func Forwarded(name string) bool {
+	return forwarded[name] || strings.HasPrefix(name, mcpParamPrefix)
+}
+
 // hopByHop are the response headers that belong to one connection.
 var hopByHop = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
+
+// DropHopByHop removes from a backend's response headers those that belong
+// to its connection: the ones its Connection header names, and hopByHop.
+func DropHopByHop(h http.Header) {
+	for _, k := range h.Values("Connection") {
+		for _, f := range strings.Split(k, ",") {
+			h.Del(strings.TrimSpace(f))
+		}
+	}
+	for _, k := range hopByHop {
+		h.Del(k)
+	}
+}
 
 // idleError is a backend that stayed silent longer than Timeouts.Idle.
 type idleError struct{}
@@ -95,7 +114,7 @@ func (g *Gateway) roundTrip(r *http.Request, rep *replica, body []byte) (resp *h
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	for k, vv := range r.Header {
-		if forwarded[k] || strings.HasPrefix(k, mcpParamPrefix) {
+		if Forwarded(k) {
 			out.Header[k] = vv
 		}
 	}
@@ -142,14 +161,7 @@ var resourceMetadataParam = regexp.MustCompile(`resource_metadata="[^"]*"`)
 // client at once.
 func (g *Gateway) relay(w http.ResponseWriter, r *http.Request, rt *route, resp *http.Response) {
 	h := w.Header()
-	for _, k := range resp.Header.Values("Connection") {
-		for _, f := range strings.Split(k, ",") {
-			resp.Header.Del(strings.TrimSpace(f))
-		}
-	}
-	for _, k := range hopByHop {
-		resp.Header.Del(k)
-	}
+	DropHopByHop(resp.Header)
 	for k, vv := range resp.Header {
 		h[k] = vv
 	}
