@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -162,5 +161,3 @@ func hasPrefixFold(s, prefix []byte) bool {
 }
 
 func trim(b []byte) []byte { return bytes.TrimSpace(b) }
-
-var errStatus = errors.New("unexpected HTTP status")
