@@ -74,12 +74,16 @@ func (b *LogBuffer) Flush() error {
 	defer b.wmu.Unlock()
 	b.mu.Lock()
 	p := b.buf
-	b.buf = b.spare[:0]
 	b.pending = false
-	b.mu.Unlock()
 	if len(p) == 0 {
+		// Nothing to write, and no swap: swapping would leave buf and
+		// spare on one array, and the next flush would write it while
+		// Write appends to it.
+		b.mu.Unlock()
 		return nil
 	}
+	b.buf = b.spare[:0]
+	b.mu.Unlock()
 	_, err := b.w.Write(p)
 	b.spare = p[:0]
 	if cap(b.spare) > logBufferMax*2 {

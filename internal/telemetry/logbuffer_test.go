@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -176,5 +177,46 @@ func TestOpenLogUnbuffered(t *testing.T) {
 	}
 	if _, _, err := OpenLog(out, "xml", "info", time.Second); err == nil || !strings.Contains(err.Error(), "LOG_FORMAT") {
 		t.Fatalf("a bad format must be refused: %v", err)
+	}
+}
+
+// gatedWriter, once armed, holds its next Write until released, so that a
+// test can log while a flush is writing.
+type gatedWriter struct {
+	lockedBuffer
+	armed            atomic.Bool
+	writing, release chan struct{}
+}
+
+func (g *gatedWriter) Write(p []byte) (int, error) {
+	if g.armed.CompareAndSwap(true, false) {
+		close(g.writing)
+		<-g.release
+	}
+	return g.lockedBuffer.Write(p)
+}
+
+// TestLogBufferRecordsDuringAFlush: records that arrive while a flush is
+// writing never touch the bytes it writes, also after a flush that found
+// nothing to write.
+func TestLogBufferRecordsDuringAFlush(t *testing.T) {
+	g := &gatedWriter{writing: make(chan struct{}), release: make(chan struct{})}
+	b := NewLogBuffer(g, time.Hour)
+	b.Write([]byte("first\n"))
+	b.Flush()
+	b.Flush() // nothing to write
+	b.Write([]byte("second\n"))
+	g.armed.Store(true)
+	done := make(chan error)
+	go func() { done <- b.Flush() }()
+	<-g.writing
+	b.Write([]byte("XXXXXX\n"))
+	close(g.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	if got, _ := g.count(); got != "first\nsecond\nXXXXXX\n" {
+		t.Fatalf("written %q: a record logged during a flush changed the bytes being written", got)
 	}
 }
