@@ -180,6 +180,17 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// The admin listener first, as the gateway does: its line comes before
+	// the banner, so whoever waits for the banner finds it.
+	if cfg.AdminAddr != "" {
+		admin, err := startAdmin(cfg.AdminAddr, log)
+		if err != nil {
+			return err
+		}
+		defer admin.Close()
+		logs.Flush()
+		fmt.Fprintf(stderr, "admin listener (pprof) on http://%s/debug/pprof/\n", admin.Addr)
+	}
 	url := "http://" + ln.Addr().String() + "/mcp"
 	log.Info("listening", "url", url, "tenants", cfg.Tenants, "auth_mode", cfg.Auth.Mode, "pid", os.Getpid())
 	logs.Flush() // the start-up lines before the banner below, which goes straight to stderr
@@ -194,15 +205,6 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	if cfg.AdminAddr != "" {
-		admin, err := startAdmin(cfg.AdminAddr, log)
-		if err != nil {
-			return err
-		}
-		defer admin.Close()
-		logs.Flush()
-		fmt.Fprintf(stderr, "admin listener (pprof) on http://%s/debug/pprof/\n", admin.Addr)
-	}
 	select {
 	case err := <-errc:
 		return err
