@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,9 +17,9 @@ import (
 	"time"
 
 	"github.com/contoso/contoso-mcp/internal/auth"
+	"github.com/contoso/contoso-mcp/internal/mcpwire"
 	"github.com/contoso/contoso-mcp/internal/telemetry"
 	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // Options are what the configuration file does not say.
@@ -161,16 +160,19 @@ func (g *Gateway) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) 
 	}
 	// A token in the URL ends up in logs and histories: refused whatever
 	// else the request carries.
-	if r.URL.RawQuery != "" {
-		q := r.URL.Query()
-		for _, k := range []string{"access_token", "token", "id_token"} {
-			if q.Has(k) {
-				g.challenge(w, rt, http.StatusBadRequest, "invalid_request", auth.ReasonTokenInQuery+": send it in the Authorization header")
-				return
-			}
-		}
+	if mcpwire.TokenInQuery(r.URL.RawQuery) {
+		g.challenge(w, r, rt, http.StatusBadRequest, "invalid_request", auth.ReasonTokenInQuery+": send it in the Authorization header")
+		return
+	}
+	// A header that decides routing or limits, given twice, could be read
+	// as its first value here and its last behind.
+	if h := mcpwire.RepeatedHeader(r.Header); h != "" {
+		mcpwire.DropUnreadBody(w, r)
+		writeError(w, http.StatusBadRequest, "the "+h+" header is given more than once")
+		return
 	}
 	if origin := r.Header.Get("Origin"); origin != "" && !g.originAllowed(origin) {
+		mcpwire.DropUnreadBody(w, r)
 		writeError(w, http.StatusForbidden, "origin not allowed")
 		return
 	}
@@ -181,11 +183,11 @@ func (g *Gateway) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) 
 		if errors.As(err, &ae) {
 			reason = ae.Reason
 		}
-		g.challenge(w, rt, http.StatusUnauthorized, "invalid_request", reason)
+		g.challenge(w, r, rt, http.StatusUnauthorized, "invalid_request", reason)
 		return
 	}
 	if token == "" {
-		g.challenge(w, rt, http.StatusUnauthorized, "", "a bearer token is required")
+		g.challenge(w, r, rt, http.StatusUnauthorized, "", "a bearer token is required")
 		return
 	}
 	p, err := g.verifier.Verify(r.Context(), token)
@@ -197,48 +199,59 @@ func (g *Gateway) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) 
 		} else if r.Context().Err() == nil {
 			g.log.ErrorContext(r.Context(), "token verification failed", "err", err)
 		}
-		g.challenge(w, rt, http.StatusUnauthorized, "invalid_token", reason)
+		g.challenge(w, r, rt, http.StatusUnauthorized, "invalid_token", reason)
 		return
 	}
 	limits := rt.limits[p.TenantID]
 	if limits == nil {
 		g.log.InfoContext(r.Context(), "tenant refused on route", "route", rt.cfg.Path, "tenant", p.TenantID,
 			"request_id", telemetry.RequestID(r.Context()))
+		mcpwire.DropUnreadBody(w, r)
 		writeError(w, http.StatusForbidden, "this route does not serve the token's tenant")
 		return
 	}
 
-	var in inspected
+	var in mcpwire.Message
 	var body []byte
 	if r.Method == http.MethodPost {
 		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if err != nil || mt != "application/json" {
+			mcpwire.DropUnreadBody(w, r)
 			writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
 			return
 		}
 		// Not pooled: the transport may still read a request body after the
 		// response has come back.
-		var buf bytes.Buffer
-		status, problem := g.readBody(w, r, &buf)
-		if status != 0 {
-			writeRPCError(w, status, problem.code, problem.text)
+		var problem *mcpwire.Problem
+		body, problem = mcpwire.ReadBody(w, r, g.cfg.MaxBodyBytes, g.cfg.Timeouts.ReadBody.D())
+		if problem != nil {
+			if problem.Status == http.StatusRequestTimeout {
+				g.log.InfoContext(r.Context(), "request body too slow", "route", rt.cfg.Path, "request_id", telemetry.RequestID(r.Context()))
+			}
+			problem.Write(w)
 			return
 		}
-		body = buf.Bytes()
-		if status, problem := inspect(body, r.Header, &in); status != 0 {
-			writeRPCError(w, status, problem.code, problem.text)
+		// The body is read exactly as the backend's SDK will read it, or
+		// refused: the limits below count what the backend executes.
+		m, problem := mcpwire.Parse(body)
+		if problem == nil {
+			problem = mcpwire.CheckHeaders(r.Header, m)
+		}
+		if problem != nil {
+			problem.Write(w)
 			return
 		}
+		in = *m
 	}
 
 	// Limits: requests in flight first (a refusal there takes no token),
 	// then the method's bucket (tighter), then the tenant's; a refused
 	// request gives back what it took.
 	var mq *quota
-	label := func() string { return in.method + " " + in.name }
+	label := func() string { return in.Method + " " + in.Name }
 	switch r.Method {
 	case http.MethodPost:
-		mq = limits.forMethod(in.method, in.name)
+		mq = limits.forMethod(in.Method, in.Name)
 		if !limits.all.enter() {
 			tooMany(w, time.Second, "too many requests of this tenant in flight")
 			return
@@ -276,7 +289,7 @@ func (g *Gateway) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) 
 		g.servePinned(rt, w, r, p, sid, body)
 		return
 	}
-	if in.method == "initialize" && g.pins.len() >= g.cfg.Sessions.Max {
+	if in.Method == "initialize" && g.pins.len() >= g.cfg.Sessions.Max {
 		w.Header().Set("Retry-After", "60")
 		writeError(w, http.StatusServiceUnavailable, "too many sessions; use the 2026-07-28 protocol or retry later")
 		return
@@ -399,7 +412,7 @@ func (g *Gateway) originAllowed(origin string) bool {
 
 // challenge answers with the WWW-Authenticate header of RFC 6750 and RFC
 // 9728, pointing at the route's own metadata.
-func (g *Gateway) challenge(w http.ResponseWriter, rt *route, status int, code, description string) {
+func (g *Gateway) challenge(w http.ResponseWriter, r *http.Request, rt *route, status int, code, description string) {
 	params := []string{fmt.Sprintf("resource_metadata=%q", rt.metadataURL)}
 	if code != "" {
 		params = append(params, fmt.Sprintf("error=%q", code))
@@ -408,6 +421,7 @@ func (g *Gateway) challenge(w http.ResponseWriter, rt *route, status int, code, 
 		params = append(params, fmt.Sprintf("error_description=%q", description))
 	}
 	w.Header().Set("WWW-Authenticate", "Bearer "+strings.Join(params, ", "))
+	mcpwire.DropUnreadBody(w, r) // answered before the body is read
 	writeError(w, status, description)
 }
 
@@ -427,71 +441,4 @@ func writeRPCError(w http.ResponseWriter, status, code int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": nil, "error": map[string]any{"code": code, "message": msg}})
-}
-
-type rpcProblem struct {
-	code int
-	text string
-}
-
-// readBody reads a POST body into buf, bounded in size and in time.
-func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer) (int, rpcProblem) {
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(g.cfg.Timeouts.ReadBody.D()))
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, g.cfg.MaxBodyBytes))
-	_ = rc.SetReadDeadline(time.Time{})
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return http.StatusRequestEntityTooLarge, rpcProblem{-32600, fmt.Sprintf("request body exceeds %d bytes", tooLarge.Limit)}
-		}
-		return http.StatusBadRequest, rpcProblem{-32700, "cannot read the request body"}
-	}
-	return 0, rpcProblem{}
-}
-
-// inspected is what the gateway reads of a JSON-RPC message: enough to
-// apply method limits and to check the Mcp-Method and Mcp-Name headers.
-type inspected struct {
-	method string
-	name   string // params.name, params.uri or params.taskId: what Mcp-Name must equal
-}
-
-// inspect reads the method and name of a POST body, refuses a batch, and
-// checks the Mcp-Method and Mcp-Name headers against the body (400, as the
-// backend does, so that a header can never claim a method the body is not).
-func inspect(body []byte, h http.Header, in *inspected) (int, rpcProblem) {
-	trimmed := bytes.TrimLeft(body, " \t\r\n")
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		return http.StatusBadRequest, rpcProblem{-32600, "JSON-RPC batches are not supported"}
-	}
-	var msg struct {
-		Method string `json:"method"`
-		Params struct {
-			Name   string `json:"name"`
-			URI    string `json:"uri"`
-			TaskID string `json:"taskId"`
-		} `json:"params"`
-	}
-	if err := json.Unmarshal(body, &msg); err != nil {
-		return http.StatusBadRequest, rpcProblem{-32700, "the body is not a JSON-RPC message"}
-	}
-	in.method = msg.Method
-	in.name = firstNonEmpty(msg.Params.Name, msg.Params.URI, msg.Params.TaskID)
-	if v := h.Get("Mcp-Method"); v != "" && v != in.method {
-		return http.StatusBadRequest, rpcProblem{mcp.CodeHeaderMismatch, fmt.Sprintf("the Mcp-Method header %q does not match the body's method %q", v, in.method)}
-	}
-	if v := h.Get("Mcp-Name"); v != "" && v != in.name {
-		return http.StatusBadRequest, rpcProblem{mcp.CodeHeaderMismatch, "the Mcp-Name header does not match the body"}
-	}
-	return 0, rpcProblem{}
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

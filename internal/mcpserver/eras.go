@@ -58,7 +58,7 @@ func (e *eraRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.serveStateful(w, r)
 		return
 	}
-	if in, _ := r.Context().Value(inspectedKey{}).(*inspected); in != nil && in.newEra {
+	if in, _ := r.Context().Value(inspectedKey{}).(*inspected); in != nil && in.NewEra {
 		e.stateless.ServeHTTP(w, r)
 		return
 	}

@@ -85,7 +85,7 @@ func (f *fastPath) serveSession(w http.ResponseWriter, r *http.Request, id strin
 		return false
 	}
 	in := f.eligible(r, sessionVersion)
-	if in == nil || in.newEra {
+	if in == nil || in.NewEra {
 		return false
 	}
 	p := PrincipalFrom(r.Context())
@@ -98,7 +98,7 @@ func (f *fastPath) serveSession(w http.ResponseWriter, r *http.Request, id strin
 // answer serves tools/call or tools/list; newEra selects the 2026-07-28
 // form of the result.
 func (f *fastPath) answer(w http.ResponseWriter, r *http.Request, in *inspected, g Grants, p *auth.Principal, newEra bool) bool {
-	if in.method == "tools/list" {
+	if in.Method == "tools/list" {
 		return f.list(w, r, in, g, p, newEra)
 	}
 	return f.call(w, r, in, g, p, newEra)
@@ -109,10 +109,10 @@ func (f *fastPath) answer(w http.ResponseWriter, r *http.Request, in *inspected,
 // nil.
 func (f *fastPath) eligible(r *http.Request, version string) *inspected {
 	in, _ := r.Context().Value(inspectedKey{}).(*inspected)
-	if in == nil || !in.parseable || in.jsonrpc != "2.0" || !plainID(in.id) || !plainParams(in) {
+	if in == nil || in.JSONRPC != "2.0" || !plainID(in.ID) || !plainParams(in) {
 		return nil
 	}
-	if in.method != "tools/call" && in.method != "tools/list" {
+	if in.Method != "tools/call" && in.Method != "tools/list" {
 		return nil
 	}
 	if !hostAllowed(r) {
@@ -122,7 +122,7 @@ func (f *fastPath) eligible(r *http.Request, version string) *inspected {
 	if h.Get("Mcp-Protocol-Version") != version || len(h.Values("Last-Event-ID")) > 0 || !acceptsBoth(h.Values("Accept")) {
 		return nil
 	}
-	if version == fastVersion && (h.Get("Mcp-Method") != in.method || h.Get("Mcp-Name") != in.name || h.Get("Mcp-Session-Id") != "") {
+	if version == fastVersion && (h.Get("Mcp-Method") != in.Method || h.Get("Mcp-Name") != in.Name || h.Get("Mcp-Session-Id") != "") {
 		return nil
 	}
 	return in
@@ -153,12 +153,12 @@ func loopbackAddr(hostport string) bool {
 
 // call runs the tool for p with the grants g and writes the answer.
 func (f *fastPath) call(w http.ResponseWriter, r *http.Request, in *inspected, g Grants, p *auth.Principal, newEra bool) bool {
-	handler := f.svc.toolHandler(g, in.name)
+	handler := f.svc.toolHandler(g, in.Name)
 	if handler == nil {
 		return false
 	}
 	req := &mcp.CallToolRequest{
-		Params: &mcp.CallToolParamsRaw{Name: in.name, Arguments: in.params["arguments"]},
+		Params: &mcp.CallToolParamsRaw{Name: in.Name, Arguments: in.Params["arguments"]},
 		Extra:  &mcp.RequestExtra{TokenInfo: f.infos.get(p), Header: r.Header},
 	}
 	ctx := context.WithValue(r.Context(), fastPathKey{}, true)
@@ -167,7 +167,7 @@ func (f *fastPath) call(w http.ResponseWriter, r *http.Request, in *inspected, g
 	if newEra {
 		meta = f.serverMeta
 	}
-	writeMessage(w, in.id, func(buf *bytes.Buffer) error {
+	writeMessage(w, in.ID, func(buf *bytes.Buffer) error {
 		if err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ func (f *fastPath) list(w http.ResponseWriter, r *http.Request, in *inspected, g
 	ctx := context.WithValue(r.Context(), fastPathKey{}, true)
 	next := func(context.Context, string, mcp.Request) (mcp.Result, error) { return res, nil }
 	logging(f.svc.cfg.Logger)(next)(ctx, "tools/list", req)
-	writeMessage(w, in.id, func(buf *bytes.Buffer) error {
+	writeMessage(w, in.ID, func(buf *bytes.Buffer) error {
 		buf.WriteString(",\"result\":")
 		buf.Write(body)
 		return nil
@@ -216,15 +216,15 @@ func plainID(id json.RawMessage) bool {
 // plainParams: the params of tools/call hold only name, arguments (an
 // object) and _meta; those of tools/list only _meta (no cursor).
 func plainParams(in *inspected) bool {
-	for k := range in.params {
+	for k := range in.Params {
 		switch {
 		case k == "_meta":
-		case in.method == "tools/call" && (k == "name" || k == "arguments"):
+		case in.Method == "tools/call" && (k == "name" || k == "arguments"):
 		default:
 			return false
 		}
 	}
-	if args, ok := in.params["arguments"]; ok {
+	if args, ok := in.Params["arguments"]; ok {
 		if t := bytes.TrimSpace(args); len(t) == 0 || t[0] != '{' {
 			return false
 		}
@@ -237,20 +237,20 @@ func plainParams(in *inspected) bool {
 // calls tasks), and a client info that is absent or an implementation.
 func plainMeta(in *inspected) bool {
 	var version string
-	if json.Unmarshal(in.meta[metaProtocolVersion], &version) != nil || version != fastVersion {
+	if json.Unmarshal(in.Meta[metaProtocolVersion], &version) != nil || version != fastVersion {
 		return false
 	}
 	var caps struct {
 		Extensions map[string]json.RawMessage `json:"extensions"`
 	}
-	raw := bytes.TrimSpace(in.meta[metaClientCapabilities])
+	raw := bytes.TrimSpace(in.Meta[metaClientCapabilities])
 	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &caps) != nil {
 		return false
 	}
 	if _, ok := caps.Extensions[tasksExtension]; ok {
 		return false
 	}
-	if info, ok := in.meta[metaClientInfo]; ok {
+	if info, ok := in.Meta[metaClientInfo]; ok {
 		var impl struct {
 			Name    string `json:"name"`
 			Version string `json:"version"`

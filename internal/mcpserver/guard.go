@@ -2,7 +2,6 @@ package mcpserver
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/contoso/contoso-mcp/internal/auth"
+	"github.com/contoso/contoso-mcp/internal/mcpwire"
 	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"golang.org/x/time/rate"
@@ -63,21 +63,13 @@ func PrincipalFrom(ctx context.Context) *auth.Principal {
 	return p
 }
 
-// inspectedKey carries what the guard read of a POST body to the era router.
+// inspectedKey carries what the guard read of a POST body to the era router
+// and the fast path (the body is parsed once).
 type inspectedKey struct{}
 
-type inspected struct {
-	method    string
-	name      string // params.name, params.uri or params.taskId: what Mcp-Name must equal
-	id        json.RawMessage
-	newEra    bool // params._meta names a protocol version
-	parseable bool
-	// What the fast path (fastpath.go) needs, so the body is parsed once:
-	// the jsonrpc member, every member of params as it came, and _meta's.
-	jsonrpc string
-	params  map[string]json.RawMessage
-	meta    map[string]json.RawMessage
-}
+// inspected is the guard's reading of a POST body, made by mcpwire exactly
+// as the go-sdk reads it.
+type inspected = mcpwire.Message
 
 // newGuard puts the guard in front of next; fast (nil: off) answers the
 // calls it takes; infos hands out the TokenInfos.
@@ -157,32 +149,50 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// docs/PERFORMANCE.md). It costs well under a microsecond.
 	runtime.Gosched()
 	if status, msg := g.transportChecks(w, r); status != 0 {
+		mcpwire.DropUnreadBody(w, r)
 		writeError(w, status, msg)
 		return
 	}
+	// The token and the roles are checked before a byte of the body is
+	// read: a caller without them cannot make the service wait for one.
+	var p *auth.Principal
+	if g.cfg.AuthDisabled {
+		p = g.cfg.Local
+		r.Header.Set("Authorization", "Bearer disabled")
+	} else if p = g.authenticate(w, r); p == nil {
+		return
+	}
 	if r.Method == http.MethodPost {
-		in, status, msg := inspectBody(w, r, g.cfg.MaxBodyBytes)
-		if status != 0 {
-			writeJSONRPCError(w, status, msg)
+		in, problem := inspectBody(w, r, g.cfg.MaxBodyBytes, g.cfg.ReadBodyTimeout)
+		if problem != nil {
+			problem.Write(w)
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), inspectedKey{}, in))
 	}
-	if g.cfg.AuthDisabled {
-		p := g.cfg.Local
-		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
-		r.Header.Set("Authorization", "Bearer disabled")
-		g.pass(w, r)
-		return
+	if !g.cfg.AuthDisabled {
+		if wait := g.limiter.reserve(p.Key()); wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			writeError(w, http.StatusTooManyRequests, "rate limit exceeded; retry later")
+			return
+		}
 	}
+	r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+	g.pass(w, r)
+}
+
+// authenticate verifies the request's bearer token and its roles, or
+// answers 401 or 403 (closing the connection if a body is on its way) and
+// returns nil.
+func (g *guard) authenticate(w http.ResponseWriter, r *http.Request) *auth.Principal {
 	token, problem := bearerToken(r)
 	if problem != "" {
-		g.challenge(w, http.StatusUnauthorized, "invalid_request", problem)
-		return
+		g.challenge(w, r, http.StatusUnauthorized, "invalid_request", problem)
+		return nil
 	}
 	if token == "" {
-		g.challenge(w, http.StatusUnauthorized, "", "a bearer token is required")
-		return
+		g.challenge(w, r, http.StatusUnauthorized, "", "a bearer token is required")
+		return nil
 	}
 	p, err := g.cfg.Verifier.Verify(r.Context(), token)
 	if err != nil {
@@ -193,21 +203,15 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else {
 			g.cfg.Logger.ErrorContext(r.Context(), "token verification failed", "err", err)
 		}
-		g.challenge(w, http.StatusUnauthorized, "invalid_token", reason)
-		return
+		g.challenge(w, r, http.StatusUnauthorized, "invalid_token", reason)
+		return nil
 	}
 	if gr := g.cfg.Grants(p); gr == (Grants{}) {
-		g.challenge(w, http.StatusForbidden, "insufficient_scope",
+		g.challenge(w, r, http.StatusForbidden, "insufficient_scope",
 			"the token holds none of the roles "+strings.Join(g.cfg.RoleNames, ", "))
-		return
+		return nil
 	}
-	if wait := g.limiter.reserve(p.Key()); wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		writeError(w, http.StatusTooManyRequests, "rate limit exceeded; retry later")
-		return
-	}
-	r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
-	g.pass(w, r)
+	return p
 }
 
 // pass hands a checked request to the fast path or, through the SDK's
@@ -243,16 +247,16 @@ func opensSession(r *http.Request) bool {
 		return sessionEra[v]
 	}
 	in, _ := r.Context().Value(inspectedKey{}).(*inspected)
-	return in == nil || !in.newEra
+	return in == nil || !in.NewEra
 }
 
 // transportChecks applies the limits that need no body and no token.
 func (g *guard) transportChecks(w http.ResponseWriter, r *http.Request) (int, string) {
-	q := r.URL.Query()
-	for _, k := range []string{"access_token", "token", "id_token"} {
-		if q.Has(k) {
-			return http.StatusBadRequest, "tokens in the query string are refused: send them in the Authorization header"
-		}
+	if mcpwire.TokenInQuery(r.URL.RawQuery) {
+		return http.StatusBadRequest, "tokens in the query string are refused: send them in the Authorization header"
+	}
+	if h := mcpwire.RepeatedHeader(r.Header); h != "" {
+		return http.StatusBadRequest, "the " + h + " header is given more than once"
 	}
 	if origin := r.Header.Get("Origin"); origin != "" && !g.originAllowed(origin) {
 		return http.StatusForbidden, "origin not allowed"
@@ -299,8 +303,8 @@ func bearerToken(r *http.Request) (token, problem string) {
 }
 
 // challenge answers 401 or 403 with the WWW-Authenticate header of RFC 6750
-// and RFC 9728.
-func (g *guard) challenge(w http.ResponseWriter, status int, code, description string) {
+// and RFC 9728. The body of the request stays unread.
+func (g *guard) challenge(w http.ResponseWriter, r *http.Request, status int, code, description string) {
 	params := []string{fmt.Sprintf("resource_metadata=%q", g.cfg.ResourceMetadataURL)}
 	if code != "" {
 		params = append(params, fmt.Sprintf("error=%q", code))
@@ -312,6 +316,7 @@ func (g *guard) challenge(w http.ResponseWriter, status int, code, description s
 		params = append(params, fmt.Sprintf("scope=%q", strings.Join(g.cfg.RoleNames, " ")))
 	}
 	w.Header().Set("WWW-Authenticate", "Bearer "+strings.Join(params, ", "))
+	mcpwire.DropUnreadBody(w, r)
 	writeError(w, status, description)
 }
 
@@ -327,81 +332,29 @@ const (
 	headerMismatch      = mcp.CodeHeaderMismatch
 )
 
-type rpcProblem struct {
-	code int
-	text string
-	id   json.RawMessage // the request's id, when the body has a valid one
-}
-
-func writeJSONRPCError(w http.ResponseWriter, status int, p rpcProblem) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	var id any
-	if len(p.id) > 0 {
-		id = p.id
-	}
-	json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": id, "error": map[string]any{"code": p.code, "message": p.text}})
-}
-
-// inspectBody reads a POST body once (bounded), refuses batches and checks
-// the Mcp-Method and Mcp-Name headers against it. The body is put back for
-// the handlers below.
-func inspectBody(w http.ResponseWriter, r *http.Request, limit int64) (*inspected, int, rpcProblem) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, http.StatusRequestEntityTooLarge, rpcProblem{code: -32600, text: fmt.Sprintf("request body exceeds %d bytes", tooLarge.Limit)}
-		}
-		return nil, http.StatusBadRequest, rpcProblem{code: -32700, text: "cannot read the request body"}
+// inspectBody reads a POST body once (bounded in size and time), parses it
+// as the go-sdk will (mcpwire), and checks the Mcp-Method and Mcp-Name
+// headers against it. The body is put back for the handlers below.
+func inspectBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.Duration) (*inspected, *mcpwire.Problem) {
+	body, problem := mcpwire.ReadBody(w, r, limit, timeout)
+	if problem != nil {
+		return nil, problem
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	in := &inspected{}
-	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
-		return nil, http.StatusBadRequest, rpcProblem{code: -32600, text: "JSON-RPC batches are not supported"}
+	in, problem := mcpwire.Parse(body)
+	if problem != nil {
+		return nil, problem
 	}
-	var msg struct {
-		JSONRPC string                     `json:"jsonrpc"`
-		ID      json.RawMessage            `json:"id"`
-		Method  string                     `json:"method"`
-		Params  map[string]json.RawMessage `json:"params"`
-	}
-	if json.Unmarshal(body, &msg) == nil {
-		var name, uri, taskID string
-		var meta map[string]json.RawMessage
-		// Members of params as the SDK reads them: exact names; a member
-		// of the wrong type makes the body unparseable here, as before.
-		if member(msg.Params, "name", &name) && member(msg.Params, "uri", &uri) &&
-			member(msg.Params, "taskId", &taskID) && member(msg.Params, "_meta", &meta) {
-			in.parseable = true
-			in.method = msg.Method
-			in.jsonrpc = msg.JSONRPC
-			in.params, in.meta = msg.Params, meta
-			if id := bytes.TrimSpace(msg.ID); len(id) > 0 && (id[0] == '"' || id[0] == '-' || (id[0] >= '0' && id[0] <= '9')) {
-				in.id = id // a string or a number: echoed in errors
-			}
-			in.name = cmp.Or(name, uri, taskID)
-			_, in.newEra = meta[metaProtocolVersion]
-		}
-	}
-	if h := r.Header.Get("Mcp-Method"); h != "" && in.parseable && h != in.method {
-		return nil, http.StatusBadRequest, rpcProblem{headerMismatch, fmt.Sprintf("the Mcp-Method header %q does not match the body's method %q", h, in.method), in.id}
-	}
-	if h := r.Header.Get("Mcp-Name"); h != "" && in.parseable && h != in.name {
-		return nil, http.StatusBadRequest, rpcProblem{headerMismatch, "the Mcp-Name header does not match the body", in.id}
+	if problem := mcpwire.CheckHeaders(r.Header, in); problem != nil {
+		return nil, problem
 	}
 	// The SDK checks the headers of standard methods only; tasks/* must
 	// carry Mcp-Name (the task id) too, in the era that has the header.
-	if isTaskMethod(in.method) && r.Header.Get("Mcp-Name") == "" && newEraRequest(r, in) {
-		return nil, http.StatusBadRequest, rpcProblem{headerMismatch, "the Mcp-Name header is required on " + in.method + ": set it to params.taskId", in.id}
+	if isTaskMethod(in.Method) && r.Header.Get("Mcp-Name") == "" && newEraRequest(r, in) {
+		return nil, &mcpwire.Problem{Status: http.StatusBadRequest, Code: headerMismatch, ID: in.ID,
+			Text: "the Mcp-Name header is required on " + in.Method + ": set it to params.taskId"}
 	}
-	return in, 0, rpcProblem{}
-}
-
-// member decodes params[key] into v when present; false when it does not fit.
-func member(params map[string]json.RawMessage, key string, v any) bool {
-	raw, ok := params[key]
-	return !ok || json.Unmarshal(raw, v) == nil
+	return in, nil
 }
 
 // newEraRequest reports whether a POST is of the 2026-07-28 era, as the era
@@ -412,7 +365,7 @@ func newEraRequest(r *http.Request, in *inspected) bool {
 	if v := r.Header.Get("Mcp-Protocol-Version"); v != "" {
 		return !sessionEra[v]
 	}
-	return r.Header.Get("Mcp-Session-Id") == "" && in.newEra
+	return r.Header.Get("Mcp-Session-Id") == "" && in.NewEra
 }
 
 // limiter is a token bucket per principal. Buckets idle for ten minutes are

@@ -78,6 +78,9 @@ type Config struct {
 	SessionTimeout time.Duration
 	// MaxBodyBytes bounds request bodies (0: 1 MiB).
 	MaxBodyBytes int64
+	// ReadBodyTimeout bounds the time a request body may take to arrive
+	// (0: 10 s); a slower client gets 408 and the connection closes.
+	ReadBodyTimeout time.Duration
 	// Configure, when set, adjusts the server options before a server is
 	// made (test fixtures use it for completion and subscriptions).
 	Configure func(*mcp.ServerOptions)
@@ -109,6 +112,9 @@ type Service struct {
 	tasks *taskRuntime
 }
 
+// DefaultReadBodyTimeout is the time a request body may take to arrive.
+const DefaultReadBodyTimeout = 10 * time.Second
+
 const instructions = `Tools for Contoso customer support (a telecom: mobile, internet, bundles, roaming).
 Find the customer first (get_all_customers, get_customer_detail), then look at the subscription,
 invoices, usage, tickets or security events the question is about. Search the knowledge base for the
@@ -126,6 +132,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.ReadBodyTimeout == 0 {
+		cfg.ReadBodyTimeout = DefaultReadBodyTimeout
 	}
 	if cfg.Local == nil {
 		cfg.Local = &auth.Principal{Tenant: "contoso", Subject: "local", Roles: []string{"query", "admin", "security"}}

@@ -46,7 +46,7 @@ func TestSlimRequestForSessions(t *testing.T) {
 	r := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader("{}"))
 	ctx, cancel := context.WithCancel(r.Context())
 	ctx = context.WithValue(ctx, principalKey{}, p)
-	ctx = context.WithValue(ctx, inspectedKey{}, &inspected{method: "initialize", parseable: true, params: map[string]json.RawMessage{"big": make(json.RawMessage, 1000)}})
+	ctx = context.WithValue(ctx, inspectedKey{}, &inspected{Method: "initialize", Params: map[string]json.RawMessage{"big": make(json.RawMessage, 1000)}})
 	type other struct{}
 	ctx = context.WithValue(ctx, other{}, "kept by nobody")
 	infos := &tokenInfos{}
@@ -68,7 +68,7 @@ func TestOpensSession(t *testing.T) {
 		for k, v := range h {
 			r.Header.Set(k, v)
 		}
-		return r.WithContext(context.WithValue(r.Context(), inspectedKey{}, &inspected{newEra: newEra}))
+		return r.WithContext(context.WithValue(r.Context(), inspectedKey{}, &inspected{NewEra: newEra}))
 	}
 	cases := []struct {
 		name string
