@@ -28,10 +28,10 @@ type eraRouter struct {
 
 var sessionEra = map[string]bool{"2024-11-05": true, "2025-03-26": true, "2025-06-18": true, "2025-11-25": true}
 
-func newEraRouter(getServer func(*http.Request) *mcp.Server, cfg *Config, sessionTimeout time.Duration, sessions *sessionTable) *eraRouter {
+func newEraRouter(getServer, getSessionServer func(*http.Request) *mcp.Server, cfg *Config, sessionTimeout time.Duration, sessions *sessionTable) *eraRouter {
 	return &eraRouter{
 		sessions: sessions,
-		stateful: mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{
+		stateful: mcp.NewStreamableHTTPHandler(getSessionServer, &mcp.StreamableHTTPOptions{
 			SessionTimeout:      sessionTimeout,
 			MaxRequestBodyBytes: cfg.MaxBodyBytes,
 			Logger:              cfg.Logger,

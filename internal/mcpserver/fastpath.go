@@ -92,7 +92,9 @@ func (f *fastPath) serveSession(w http.ResponseWriter, r *http.Request, id strin
 	if p == nil || p.Key() != e.user {
 		return false // the SDK answers 403
 	}
-	return f.answer(w, r, in, e.grants, p, false)
+	// The rights of this request's token, not of the one that opened the
+	// session.
+	return f.answer(w, r, in, f.svc.cfg.Grants(p), p, false)
 }
 
 // answer serves tools/call or tools/list; newEra selects the 2026-07-28

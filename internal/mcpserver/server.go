@@ -10,15 +10,20 @@ package mcpserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/contoso/contoso-mcp/internal/auth"
 	"github.com/contoso/contoso-mcp/internal/contoso"
+	"github.com/contoso/contoso-mcp/internal/mcpwire"
 	"github.com/contoso/contoso-mcp/internal/tools"
 	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 	"golang.org/x/time/rate"
@@ -110,6 +115,8 @@ type Service struct {
 	// lists are the fast path's tools/list answers (fastpath.go).
 	lists map[listKey]toolListResult
 	tasks *taskRuntime
+	// auditSlots bounds the audit records written in the background.
+	auditSlots chan struct{}
 }
 
 // DefaultReadBodyTimeout is the time a request body may take to arrive.
@@ -143,7 +150,8 @@ func New(cfg Config) *Service {
 		cfg.Grants = func(*auth.Principal) Grants { return Grants{true, true, true} }
 	}
 	s := &Service{cfg: cfg, servers: map[Grants]*mcp.Server{}, cache: mcp.NewSchemaCache(), accessOf: map[string]tools.Access{},
-		specs: map[string]tools.Spec{}, handlers: map[Grants]map[string]mcp.ToolHandler{}, lists: map[listKey]toolListResult{}}
+		specs: map[string]tools.Spec{}, handlers: map[Grants]map[string]mcp.ToolHandler{}, lists: map[listKey]toolListResult{},
+		auditSlots: make(chan struct{}, maxAuditsInFlight)}
 	for _, spec := range tools.Catalog() {
 		s.accessOf[spec.Name] = spec.Access
 		s.specs[spec.Name] = spec
@@ -159,7 +167,7 @@ func New(cfg Config) *Service {
 	if s.sessions != nil {
 		fast = &fastPath{svc: s, serverMeta: mcp.Meta{mcp.MetaKeyServerInfo: s.implementation()}, infos: infos}
 	}
-	s.handler = newGuard(&s.cfg, newEraRouter(s.serverFor, &s.cfg, sdkTimeout, s.sessions), fast, infos)
+	s.handler = newGuard(&s.cfg, newEraRouter(s.serverFor, s.sessionServer, &s.cfg, sdkTimeout, s.sessions), fast, infos)
 	return s
 }
 
@@ -178,13 +186,74 @@ func (s *Service) MetadataHandler() http.Handler {
 	return sdkauth.ProtectedResourceMetadataHandler(s.cfg.Metadata)
 }
 
-// serverFor picks the server of the request's principal.
+// serverFor picks the server of the request's principal, for a stateless
+// request: its tools are the caller's.
 func (s *Service) serverFor(r *http.Request) *mcp.Server {
 	p := PrincipalFrom(r.Context())
 	if p == nil {
 		p = s.cfg.Local
 	}
 	return s.server(s.cfg.Grants(p))
+}
+
+// allGrants are the rights of the server a 2025-11-25 session runs on.
+var allGrants = Grants{Read: true, Write: true, Unlock: true}
+
+// sessionServer is the server of every 2025-11-25 session: it has every
+// tool, and the rights middleware shows and runs for each request only
+// what that request's own token grants. A session keeps the server it
+// started with; a server of the opening token's rights would keep those
+// rights for the session's life (a role taken away would still work, a
+// role given would not).
+func (s *Service) sessionServer(*http.Request) *mcp.Server { return s.server(allGrants) }
+
+// rights is the receiving middleware that applies the rights of each
+// request's own token (not the session's, not the server's): tools/list
+// shows only the tools they grant, and a tools/call of a tool they do not
+// grant fails exactly as a call of an unknown tool does (same error, same
+// path, no store access before the answer), so that a hidden tool cannot
+// be told from one that does not exist.
+func (s *Service) rights() mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		refuse := logging(s.cfg.Logger)(s.auditRefusal()(func(_ context.Context, _ string, req mcp.Request) (mcp.Result, error) {
+			return nil, unknownTool(toolName(req))
+		}))
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			switch method {
+			case "tools/call":
+				if spec, ok := s.specs[toolName(req)]; ok && !s.cfg.Grants(s.principal(req)).allows(spec) {
+					return refuse(ctx, method, req)
+				}
+			case "tools/list":
+				res, err := next(ctx, method, req)
+				if list, ok := res.(*mcp.ListToolsResult); ok && err == nil {
+					res = s.visible(list, s.cfg.Grants(s.principal(req)))
+				}
+				return res, err
+			}
+			return next(ctx, method, req)
+		}
+	}
+}
+
+// unknownTool is the go-sdk's answer to a call of a tool it does not have.
+func unknownTool(name string) error {
+	return &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: fmt.Sprintf("unknown tool %q", name)}
+}
+
+// visible returns list without the catalog tools g does not grant (list
+// itself when it has none).
+func (s *Service) visible(list *mcp.ListToolsResult, g Grants) *mcp.ListToolsResult {
+	hidden := func(t *mcp.Tool) bool {
+		spec, ok := s.specs[t.Name]
+		return ok && !g.allows(spec)
+	}
+	if !slices.ContainsFunc(list.Tools, hidden) {
+		return list
+	}
+	out := *list
+	out.Tools = slices.DeleteFunc(slices.Clone(list.Tools), hidden)
+	return &out
 }
 
 func (s *Service) server(g Grants) *mcp.Server {
@@ -206,13 +275,15 @@ func (s *Service) server(g Grants) *mcp.Server {
 	srv := mcp.NewServer(s.implementation(), opts)
 	srv.AddReceivingMiddleware(logging(s.cfg.Logger), s.audit())
 	if s.sessions != nil {
-		srv.AddReceivingMiddleware(s.sessions.track(g))
+		srv.AddReceivingMiddleware(s.sessions.track())
 	}
 	s.handlers[g] = tools.Register(srv, tools.Env{Store: s.store, Now: s.cfg.Now, Logger: s.cfg.Logger, TroubleshootStep: s.cfg.TroubleshootStep}, g.allows)
 	s.tasks.install(srv, g)
 	if s.cfg.Extend != nil {
 		s.cfg.Extend(srv)
 	}
+	// Outermost, so that nothing runs before it: the rights of the request.
+	srv.AddReceivingMiddleware(s.rights())
 	s.servers[g] = srv
 	return srv
 }
@@ -257,7 +328,7 @@ func logging(log *slog.Logger) mcp.Middleware {
 				attrs = append(attrs, slog.String("request_id", id))
 			}
 			if name := toolName(req); name != "" {
-				attrs = append(attrs, slog.String("tool", name))
+				attrs = append(attrs, slog.String("tool", bounded(name, mcpwire.MaxNameBytes)))
 			}
 			attrs = append(attrs, slog.String("outcome", outcome(res, err)), slog.Duration("duration", time.Since(start)))
 			if ctx.Value(fastPathKey{}) != nil {
@@ -279,25 +350,79 @@ func (s *Service) audit() mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			res, err := next(ctx, method, req)
-			name := toolName(req)
-			if access, ok := s.accessOf[name]; !ok || access == tools.Read || method != "tools/call" {
-				return res, err
-			}
-			p := s.principal(req)
-			rec := contoso.AuditRecord{Time: time.Now().UTC().Format(time.RFC3339Nano), Tenant: p.Tenant, Subject: p.Subject,
-				Tool: name, Outcome: outcome(res, err), RequestID: requestID(req)}
-			s.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "audit", slog.String("tenant", rec.Tenant), slog.String("subject", rec.Subject),
-				slog.String("tool", rec.Tool), slog.String("outcome", rec.Outcome), slog.String("request_id", rec.RequestID))
-			st, serr := s.cfg.Stores(p.Tenant)
-			if serr == nil {
-				serr = st.RecordAudit(context.WithoutCancel(ctx), rec)
-			}
-			if serr != nil {
-				s.cfg.Logger.ErrorContext(ctx, "audit record not stored", "tool", name, "err", serr)
+			if rec, ok := s.auditRecord(method, req, outcome(res, err)); ok {
+				s.storeAudit(ctx, rec)
 			}
 			return res, err
 		}
 	}
+}
+
+// auditRefusal records a call refused because the caller's rights do not
+// grant the tool, after the answer: a refusal must cost what the refusal
+// of an unknown tool costs, or the time of the answer would tell that the
+// tool exists. At most maxAuditsInFlight records are written in the
+// background; past that the caller waits, as for any other audit.
+func (s *Service) auditRefusal() mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			res, err := next(ctx, method, req)
+			rec, ok := s.auditRecord(method, req, "refused")
+			if !ok {
+				return res, err
+			}
+			select {
+			case s.auditSlots <- struct{}{}:
+				go func() {
+					defer func() { <-s.auditSlots }()
+					s.storeAudit(context.WithoutCancel(ctx), rec)
+				}()
+			default:
+				s.storeAudit(ctx, rec)
+			}
+			return res, err
+		}
+	}
+}
+
+const maxAuditsInFlight = 64
+
+// auditRecord is the audit record of a tools/call of a write or privileged
+// tool; false for anything else.
+func (s *Service) auditRecord(method string, req mcp.Request, outcome string) (contoso.AuditRecord, bool) {
+	name := toolName(req)
+	if access, ok := s.accessOf[name]; !ok || access == tools.Read || method != "tools/call" {
+		return contoso.AuditRecord{}, false
+	}
+	p := s.principal(req)
+	return contoso.AuditRecord{Time: time.Now().UTC().Format(time.RFC3339Nano), Tenant: p.Tenant, Subject: p.Subject,
+		Tool: name, Outcome: outcome, RequestID: requestID(req)}, true
+}
+
+// storeAudit logs rec and writes it to its tenant's audit trail.
+func (s *Service) storeAudit(ctx context.Context, rec contoso.AuditRecord) {
+	s.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "audit", slog.String("tenant", rec.Tenant), slog.String("subject", rec.Subject),
+		slog.String("tool", rec.Tool), slog.String("outcome", rec.Outcome), slog.String("request_id", rec.RequestID))
+	st, err := s.cfg.Stores(rec.Tenant)
+	if err == nil {
+		err = st.RecordAudit(context.WithoutCancel(ctx), rec)
+	}
+	if err != nil {
+		s.cfg.Logger.ErrorContext(ctx, "audit record not stored", "tool", rec.Tool, "err", err)
+	}
+}
+
+// bounded returns s cut to at most n bytes (on a rune boundary), marked
+// when cut: a value the caller chose, such as an unknown tool's name, is
+// logged no longer than any valid one (stdio has no guard to refuse it).
+func bounded(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 func requestID(req mcp.Request) string {

@@ -16,8 +16,8 @@ import (
 // that the go-sdk's stateful handler opened and still holds. The SDK keeps
 // its sessions private; what the fast path needs of one is learnt when the
 // SDK answers its initialize (a receiving middleware): the session id, the
-// principal it is bound to, the grants of the server it started with, the
-// negotiated version.
+// principal it is bound to and the negotiated version. (Not the rights:
+// those come from each request's own token.)
 //
 // The SDK closes a session idle for its timeout, but only requests that
 // reach it count as activity. So the fast path serves a session only while
@@ -36,7 +36,6 @@ type sessionTable struct {
 
 type sessionEntry struct {
 	user    string // the principal key the SDK bound the session to
-	grants  Grants // of the server the session started with
 	version string // negotiated
 	lastSDK time.Time
 }
@@ -50,7 +49,7 @@ func (t *sessionTable) sdkTimeout(idle time.Duration) time.Duration { return idl
 
 // track is the receiving middleware that records a session when the SDK
 // has answered its initialize.
-func (t *sessionTable) track(g Grants) mcp.Middleware {
+func (t *sessionTable) track() mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			res, err := next(ctx, method, req)
@@ -63,7 +62,7 @@ func (t *sessionTable) track(g Grants) mcp.Middleware {
 			if ss == nil || ss.ID() == "" || ir == nil || extra == nil || extra.TokenInfo == nil {
 				return res, err // stdio, in memory
 			}
-			t.add(ss.ID(), &sessionEntry{user: extra.TokenInfo.UserID, grants: g, version: ir.ProtocolVersion, lastSDK: time.Now()})
+			t.add(ss.ID(), &sessionEntry{user: extra.TokenInfo.UserID, version: ir.ProtocolVersion, lastSDK: time.Now()})
 			return res, err
 		}
 	}

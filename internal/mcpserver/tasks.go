@@ -151,7 +151,19 @@ func taskToolsOf(srv *mcp.Server, create bool) *taskToolSet {
 // Shutdown stops the tasks running in this process: each is recorded
 // failed ("the server shut down"). It waits for their workers until ctx
 // ends. New tasks are refused from then on.
-func (s *Service) Shutdown(ctx context.Context) error { return s.tasks.shutdown(ctx) }
+func (s *Service) Shutdown(ctx context.Context) error {
+	err := s.tasks.shutdown(ctx)
+	// Wait for the audit records written in the background (auditRefusal).
+	for range cap(s.auditSlots) {
+		select {
+		case s.auditSlots <- struct{}{}:
+			defer func() { <-s.auditSlots }()
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		}
+	}
+	return err
+}
 
 // ---- the runtime ------------------------------------------------------------
 
@@ -464,7 +476,27 @@ func (rt *taskRuntime) fields(t *contoso.Task) taskFields {
 
 // lookup resolves a tasks/* request: the caller must have declared the
 // extension and name a task id.
-func (rt *taskRuntime) lookup(ctx context.Context, p *taskParams) (contoso.Store, string, error) {
+//
+// The owner string it returns is the caller's principal key; mayUse
+// reports whether the caller's current token grants a task's tool. A task
+// is the caller's to read, answer or cancel only while it does: a role
+// taken away in the identity provider takes effect at the next token, also
+// for tasks started before (answered as an unknown task).
+func (rt *taskRuntime) lookup(ctx context.Context, p *taskParams) (st contoso.Store, owner string, mayUse func(tool string) bool, err error) {
+	st, owner, err = rt.find(ctx, p)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	c, _ := ctx.Value(callerKey{}).(caller)
+	grants := rt.cfg.Grants(c.principal)
+	mayUse = func(tool string) bool {
+		spec, ok := rt.catalog[tool]
+		return !ok || grants.allows(spec) // tools outside the catalog (test fixtures) are every caller's
+	}
+	return st, owner, mayUse, nil
+}
+
+func (rt *taskRuntime) find(ctx context.Context, p *taskParams) (contoso.Store, string, error) {
 	c, _ := ctx.Value(callerKey{}).(caller)
 	if !c.declared {
 		return nil, "", missingTasksCapability("tasks/get, tasks/update and tasks/cancel need it")
@@ -499,12 +531,15 @@ func (rt *taskRuntime) storeError(ctx context.Context, what string, err error) e
 var errUnchanged = errors.New("unchanged")
 
 func (rt *taskRuntime) get(ctx context.Context, _ *mcp.ServerSession, p *taskParams) (mcp.Result, error) {
-	st, owner, err := rt.lookup(ctx, p)
+	st, owner, mayUse, err := rt.lookup(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now()
 	t, err := st.GetTask(ctx, p.TaskID, owner, now)
+	if err == nil && !mayUse(t.Tool) {
+		return nil, errTaskNotFound()
+	}
 	if err == nil && !t.Status.Terminal() && !now.Before(t.LeaseUntil) {
 		t, err = rt.failLost(ctx, st, p.TaskID, owner)
 	}
@@ -554,12 +589,15 @@ func (rt *taskRuntime) failLost(ctx context.Context, st contoso.Store, id, owner
 }
 
 func (rt *taskRuntime) update(ctx context.Context, _ *mcp.ServerSession, p *taskParams) (mcp.Result, error) {
-	st, owner, err := rt.lookup(ctx, p)
+	st, owner, mayUse, err := rt.lookup(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now()
 	_, err = st.UpdateTask(ctx, p.TaskID, owner, now, func(t *contoso.Task) error {
+		if !mayUse(t.Tool) {
+			return errTaskNotFound()
+		}
 		if t.Status != contoso.TaskInputRequired || len(p.InputResponses) == 0 {
 			return errUnchanged
 		}
@@ -622,12 +660,15 @@ func checkInputResponse(key string, raw json.RawMessage) error {
 }
 
 func (rt *taskRuntime) cancel(ctx context.Context, _ *mcp.ServerSession, p *taskParams) (mcp.Result, error) {
-	st, owner, err := rt.lookup(ctx, p)
+	st, owner, mayUse, err := rt.lookup(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now()
 	_, err = st.UpdateTask(ctx, p.TaskID, owner, now, func(t *contoso.Task) error {
+		if !mayUse(t.Tool) {
+			return errTaskNotFound()
+		}
 		switch {
 		case t.Status.Terminal():
 			return errUnchanged // cancelling a finished task is acknowledged and changes nothing
