@@ -53,6 +53,7 @@ type authConfig struct {
 	Audiences      []string          // MCP_API_AUDIENCE
 	AllowedTenants map[string]string // tenant id -> tenant name
 	Authority      string            // ENTRA_AUTHORITY
+	MaxLifetime    time.Duration     // MAX_TOKEN_LIFETIME
 	OIDCIssuer     string
 	TenantClaim    string
 	RolesClaim     string
@@ -88,6 +89,7 @@ var envVars = []struct{ Name, Default string }{
 	{"ALLOWED_TENANTS", ""},
 	{"AAD_TENANT_ID", ""},
 	{"ENTRA_AUTHORITY", "https://login.microsoftonline.com"},
+	{"MAX_TOKEN_LIFETIME", "24h"},
 	{"OIDC_ISSUER", ""},
 	{"OIDC_TENANT_CLAIM", "tid"},
 	{"OIDC_ROLES_CLAIM", "roles"},
@@ -286,6 +288,10 @@ func (c *config) parseAuth(mode string, disable bool, getenv func(string) string
 		}
 		a.AllowedTenants[tid] = name
 	}
+	var err error
+	if a.MaxLifetime, err = maxTokenLifetime(getenv); err != nil {
+		return err
+	}
 	switch {
 	case disable:
 		if mode != "" && mode != "disabled" {
@@ -311,6 +317,17 @@ func (c *config) parseAuth(mode string, disable bool, getenv func(string) string
 		}
 		if len(a.AllowedTenants) == 0 && !(mode == "oidc" && a.TenantClaim == "") {
 			return fmt.Errorf("ALLOWED_TENANTS: AUTH_MODE=%s needs the allowed tenant ids (tenant-id=tenant-name,...)", mode)
+		}
+		if mode == "entra" {
+			for tid := range a.AllowedTenants {
+				if err := auth.CheckEntraTenantID(tid); err != nil {
+					name := "ALLOWED_TENANTS"
+					if getenv("ALLOWED_TENANTS") == "" {
+						name = "AAD_TENANT_ID"
+					}
+					return fmt.Errorf("%s: AUTH_MODE=entra: %v", name, err)
+				}
+			}
 		}
 		for _, name := range a.AllowedTenants {
 			if !slices.Contains(c.Tenants, name) {
@@ -351,6 +368,17 @@ func (c *config) requireSafeAddr() error {
 		return nil
 	}
 	return fmt.Errorf("ADDR (--addr): refusing to listen on %q with AUTH_MODE=%s: a non-loopback address needs verified tokens (AUTH_MODE=entra or oidc); dev, passthrough and disabled serve loopback only (127.0.0.1, ::1, localhost)", c.Addr, c.Auth.Mode)
+}
+
+// maxTokenLifetime is MAX_TOKEN_LIFETIME: the longest lifetime (exp - iat) a
+// verified token may have, and the most the token command's --ttl may ask.
+func maxTokenLifetime(getenv func(string) string) (time.Duration, error) {
+	v := env(getenv, "MAX_TOKEN_LIFETIME")
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute || d > auth.LongestMaxTokenLifetime {
+		return 0, fmt.Errorf("MAX_TOKEN_LIFETIME: %q is not a duration from 1m to %s such as 24h (the longest lifetime, exp - iat, of a token accepted)", v, auth.LongestMaxTokenLifetime)
+	}
+	return d, nil
 }
 
 // logFlush is LOG_FLUSH: how long log lines may wait to be written together

@@ -108,7 +108,7 @@ func tokenCommand(args []string, getenv func(string) string, stdout, stderr io.W
 	tenant := fs.String("tenant", "contoso", "tenant name (the token's tid)")
 	subject := fs.String("subject", "dev-user", "the token's subject")
 	roles := fs.String("roles", "query,admin,security", "comma-separated roles")
-	ttl := fs.Duration("ttl", time.Hour, "lifetime, at most 24h")
+	ttl := fs.Duration("ttl", time.Hour, "lifetime, at most MAX_TOKEN_LIFETIME (24h; the default 1h is lowered to it)")
 	dataDir := fs.String("data-dir", env(getenv, "DATA_DIR"), "data directory of the serving process (DATA_DIR)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -119,8 +119,17 @@ func tokenCommand(args []string, getenv func(string) string, stdout, stderr io.W
 	if !tenantName.MatchString(*tenant) {
 		return fmt.Errorf("token: --tenant %q is not a tenant name", *tenant)
 	}
-	if *ttl <= 0 || *ttl > 24*time.Hour {
-		return fmt.Errorf("token: --ttl %s must be above 0 and at most 24h", *ttl)
+	maxTTL, err := maxTokenLifetime(getenv)
+	if err != nil {
+		return err
+	}
+	ttlGiven := false
+	fs.Visit(func(f *flag.Flag) { ttlGiven = ttlGiven || f.Name == "ttl" })
+	if !ttlGiven {
+		*ttl = min(*ttl, maxTTL)
+	}
+	if *ttl <= 0 || *ttl > maxTTL {
+		return fmt.Errorf("token: --ttl %s must be above 0 and at most %s (MAX_TOKEN_LIFETIME): serve refuses longer-lived tokens", *ttl, maxTTL)
 	}
 	if *subject == "" {
 		return fmt.Errorf("token: --subject must not be empty")

@@ -49,7 +49,7 @@ func newSecurity(ctx context.Context, cfg *config, log *slog.Logger) (*security,
 	acfg := auth.Config{
 		Mode: a.Mode, Audiences: a.Audiences, Tenants: tenants, Authority: a.Authority,
 		OIDCIssuer: a.OIDCIssuer, TenantClaim: a.TenantClaim, RolesClaim: a.RolesClaim,
-		DefaultTenant: cfg.Tenants[0], DataDir: cfg.DataDir, Logger: log,
+		DefaultTenant: cfg.Tenants[0], DataDir: cfg.DataDir, Logger: log, MaxTokenLifetime: a.MaxLifetime,
 	}
 	v, err := auth.New(ctx, acfg)
 	if err != nil {

@@ -33,6 +33,16 @@ const (
 	MaxCacheAge = 5 * time.Minute
 	// DefaultTokenCacheSize is the verified-token cache's capacity.
 	DefaultTokenCacheSize = 10000
+	// DefaultMaxTokenLifetime is the longest lifetime a token may have
+	// (Config.MaxTokenLifetime). Entra issues access tokens for 60 to 90
+	// minutes; a token lifetime policy can make them last at most a day.
+	DefaultMaxTokenLifetime = 24 * time.Hour
+	// LongestMaxTokenLifetime bounds Config.MaxTokenLifetime itself.
+	LongestMaxTokenLifetime = 7 * 24 * time.Hour
+	// EntraV1IssuerPrefix starts the iss of every Entra v1.0 access token
+	// (public cloud): https://sts.windows.net/{tid}/, with the trailing
+	// slash. v2.0 tokens carry Authority/{tid}/v2.0.
+	EntraV1IssuerPrefix = "https://sts.windows.net/"
 
 	defaultRefreshInterval    = time.Hour
 	defaultUnknownKIDInterval = 5 * time.Minute
@@ -52,6 +62,7 @@ type Config struct {
 	RolesClaim         string            // default "roles"; may be a dotted path (e.g. realm_access.roles)
 	DefaultTenant      string            // oidc single-tenant, passthrough/disabled fallback
 	Leeway             time.Duration     // default 60s, max 60s
+	MaxTokenLifetime   time.Duration     // entra, oidc, dev: default DefaultMaxTokenLifetime (24h), 1m to LongestMaxTokenLifetime
 	RefreshInterval    time.Duration     // default 1h
 	UnknownKIDInterval time.Duration     // default 5m: at most one key fetch per interval triggered by unknown kids
 	FetchTimeout       time.Duration     // default 10s
@@ -91,6 +102,12 @@ func (c Config) normalize() (Config, error) {
 	}
 	if c.Leeway < 0 || c.Leeway > MaxLeeway {
 		return bad("Leeway", "%s is outside 0-%s", c.Leeway, MaxLeeway)
+	}
+	if c.MaxTokenLifetime == 0 {
+		c.MaxTokenLifetime = DefaultMaxTokenLifetime
+	}
+	if c.MaxTokenLifetime < time.Minute || c.MaxTokenLifetime > LongestMaxTokenLifetime {
+		return bad("MaxTokenLifetime", "%s is outside 1m-%s", c.MaxTokenLifetime, LongestMaxTokenLifetime)
 	}
 	if c.RefreshInterval == 0 {
 		c.RefreshInterval = defaultRefreshInterval
@@ -151,8 +168,8 @@ func (c Config) normalize() (Config, error) {
 			return bad("Tenants", "at least one allowed tenant is required in entra mode")
 		}
 		for id := range c.Tenants {
-			if !SafeTenantID(id) {
-				return bad("Tenants", "tenant id %q may hold only letters, digits, '.', '_' and '-'", id)
+			if err := CheckEntraTenantID(id); err != nil {
+				return bad("Tenants", "%v", err)
 			}
 		}
 		if c.TenantClaim == "" {
@@ -165,7 +182,7 @@ func (c Config) normalize() (Config, error) {
 			c.Authority = DefaultAuthority
 		}
 		c.Authority = strings.TrimRight(c.Authority, "/")
-		if err := checkFetchURL(c.Authority); err != nil {
+		if err := CheckFetchURL(c.Authority); err != nil {
 			return bad("Authority", "%v", err)
 		}
 	case ModeOIDC:
@@ -175,7 +192,7 @@ func (c Config) normalize() (Config, error) {
 		if c.OIDCIssuer == "" {
 			return bad("OIDCIssuer", "required in oidc mode")
 		}
-		if err := checkFetchURL(c.OIDCIssuer); err != nil {
+		if err := CheckFetchURL(c.OIDCIssuer); err != nil {
 			return bad("OIDCIssuer", "%v", err)
 		}
 		if c.TenantClaim == "" {
@@ -240,9 +257,44 @@ func SafeTenantID(s string) bool {
 	return true
 }
 
-// checkFetchURL accepts absolute https URLs, and http only on loopback (tests,
+// CheckEntraTenantID accepts an Entra tenant id as the tid claim carries it:
+// a GUID, in lower case. A domain (contoso.onmicrosoft.com) or a name would
+// never match a token's tid, and would put a name of the caller's choosing
+// into the key set and OpenID configuration URLs.
+func CheckEntraTenantID(id string) error {
+	if !isGUID(id) {
+		return fmt.Errorf("tenant id %q is not a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47 (the directory's tenant id, as in the tid claim; a domain or a tenant name is not accepted)", id)
+	}
+	if id != strings.ToLower(id) {
+		return fmt.Errorf("tenant id %q: write it in lower case, as the tid claim carries it", id)
+	}
+	return nil
+}
+
+// isGUID reports whether s is 8-4-4-4-12 hexadecimal digits.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// CheckFetchURL accepts absolute https URLs, and http only on loopback (tests,
 // local identity providers).
-func checkFetchURL(raw string) error {
+func CheckFetchURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("%q is not a URL", raw)

@@ -4,10 +4,14 @@
 //
 // # Modes
 //
-//   - entra: Microsoft Entra ID access tokens (v2). The token's own tid must be
-//     an allowed tenant, iss must be Authority/{tid}/v2.0, and the signature is
-//     checked against that tenant's key set (one key cache per allowed tenant,
-//     Authority/{tid}/discovery/v2.0/keys).
+//   - entra: Microsoft Entra ID access tokens, v1.0 and v2.0 (which one an API
+//     receives is its app registration's accessTokenAcceptedVersion). Tenants
+//     are tenant ids (lower-case GUIDs). The token's own tid must be an
+//     allowed tenant, and the signature is checked against that tenant's key
+//     set, which signs both versions (one key cache per allowed tenant,
+//     Authority/{tid}/discovery/v2.0/keys). Audiences holds the API's client
+//     id (the aud of v2.0 tokens, and of v1.0 tokens asked for by client id)
+//     and its Application ID URI (the aud of other v1.0 tokens).
 //   - oidc: any OpenID Connect issuer. Its discovery document is read once at
 //     start (its issuer must equal Config.OIDCIssuer exactly) and its jwks_uri
 //     gives the keys. The tenant and roles claims are configurable; an empty
@@ -40,13 +44,20 @@
 //     a string, and allowed.
 //  4. Signature: the key with the token's kid in that tenant's key set (an
 //     unknown kid triggers at most one key fetch per UnknownKIDInterval).
-//  5. exp required; exp, nbf and iat checked with Leeway (at most 60 s).
+//  5. exp required; exp, nbf and iat checked with Leeway (at most 60 s). The
+//     lifetime, exp minus the earlier of iat and nbf (minus now when the token
+//     has neither), at most MaxTokenLifetime (default 24 h).
 //  6. aud: a string that is one of Audiences, or an array holding exactly one
 //     value that is. An array with several values is refused even when one of
 //     them is ours: a token minted for several resources could be replayed by
 //     any of them (confused deputy), and Entra never issues such tokens.
-//  7. iss: entra Authority/{tid}/v2.0 for the token's own tid; oidc
-//     OIDCIssuer; dev the dev issuer's identifier.
+//  7. iss: entra, by the token's ver: "2.0" Authority/{tid}/v2.0, "1.0"
+//     https://sts.windows.net/{tid}/ (trailing slash), for the token's own
+//     tid (another ver, or the other version's issuer, is refused); oidc
+//     OIDCIssuer; dev the dev issuer's identifier. entra also requires the
+//     client claim of the version, azp (v2.0) or appid (v1.0): ID tokens
+//     carry neither, and one issued to the API's own app registration has
+//     the client id as its aud.
 //  8. No nonce, at_hash or c_hash claims (ID tokens).
 //  9. A subject: oid when present, else sub.
 //

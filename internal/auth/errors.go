@@ -35,6 +35,8 @@ const (
 	ReasonNotYetValid      = "token not yet valid"
 	ReasonIssuedInFuture   = "token issued in the future"
 	ReasonTimeClaim        = "invalid time claim"
+	ReasonLifetime         = "token lifetime over the maximum"
+	ReasonTokenVersion     = "unsupported token version"
 	ReasonAudience         = "wrong audience"
 	ReasonAudienceArray    = "multiple audiences not accepted"
 	ReasonIssuer           = "wrong issuer"

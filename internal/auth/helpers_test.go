@@ -291,6 +291,7 @@ func (e *entraEnv) claims(tid string) jwt.MapClaims {
 		"nbf":   now.Unix(),
 		"exp":   now.Add(time.Hour).Unix(),
 		"ver":   "2.0",
+		"azp":   "client-app",
 	}
 }
 

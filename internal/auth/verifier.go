@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -60,11 +61,12 @@ func New(ctx context.Context, cfg Config) (Verifier, error) {
 	case ModeEntra:
 		f := newFetcher(cfg.HTTPClient, cfg.FetchTimeout, cfg.MaxKeySetBytes)
 		v.stores = make(map[string]*keyStore, len(cfg.Tenants))
-		v.issuers = make(map[string]string, len(cfg.Tenants))
+		v.issuers = make(map[string]entraIssuers, len(cfg.Tenants))
 		for tid := range cfg.Tenants {
-			ks := newKeyStore(ctx, cfg.Authority+"/"+tid+"/discovery/v2.0/keys", cfg, f)
+			// One key set signs both versions' tokens.
+			ks := newKeyStore(ctx, EntraKeysURL(cfg.Authority, tid), cfg, f)
 			v.stores[tid] = ks
-			v.issuers[tid] = cfg.Authority + "/" + tid + "/v2.0"
+			v.issuers[tid] = entraIssuers{v1: EntraV1Issuer(tid), v2: EntraV2Issuer(cfg.Authority, tid)}
 			remote = append(remote, ks)
 		}
 	case ModeOIDC:
@@ -117,21 +119,37 @@ func discover(ctx context.Context, f *fetcher, issuer string) (string, error) {
 	if doc.JWKSURI == "" {
 		return "", fmt.Errorf("auth: OIDC discovery for %q: no jwks_uri", issuer)
 	}
-	if err := checkFetchURL(doc.JWKSURI); err != nil {
+	if err := CheckFetchURL(doc.JWKSURI); err != nil {
 		return "", fmt.Errorf("auth: OIDC discovery for %q: jwks_uri: %w", issuer, err)
 	}
 	return doc.JWKSURI, nil
 }
 
+// EntraV2Issuer is the iss of tenant tid's v2.0 access tokens.
+func EntraV2Issuer(authority, tid string) string { return authority + "/" + tid + "/v2.0" }
+
+// EntraV1Issuer is the iss of tenant tid's v1.0 access tokens (note the
+// trailing slash).
+func EntraV1Issuer(tid string) string { return EntraV1IssuerPrefix + tid + "/" }
+
+// EntraKeysURL is tenant tid's key set, which signs its v1.0 and v2.0
+// tokens alike.
+func EntraKeysURL(authority, tid string) string {
+	return authority + "/" + tid + "/discovery/v2.0/keys"
+}
+
+// entraIssuers are one tenant's two accepted issuers, one per token version.
+type entraIssuers struct{ v1, v2 string }
+
 // jwtVerifier serves entra, oidc and dev modes.
 type jwtVerifier struct {
 	cfg     Config
 	parser  *jwt.Parser
-	cache   *tokenCache          // nil when off
-	stores  map[string]*keyStore // entra: per allowed tenant id
-	issuers map[string]string    // entra: tenant id -> expected iss
-	single  *keyStore            // oidc, dev
-	issuer  string               // oidc, dev: expected iss
+	cache   *tokenCache             // nil when off
+	stores  map[string]*keyStore    // entra: per allowed tenant id
+	issuers map[string]entraIssuers // entra: tenant id -> expected iss per version
+	single  *keyStore               // oidc, dev
+	issuer  string                  // oidc, dev: expected iss
 }
 
 // Header parameters that make a token refused outright. jku, x5u, jwk and
@@ -191,15 +209,22 @@ func (v *jwtVerifier) Verify(ctx context.Context, token string) (*Principal, err
 		return nil, v.mapError(ctx, err)
 	}
 
+	exp, err := claims.GetExpirationTime()
+	if err != nil || exp == nil {
+		return nil, refuse(ReasonNoExpiry) // unreachable: the parser requires exp
+	}
+	if err := v.checkLifetime(claims, exp.Time, now); err != nil {
+		return nil, err
+	}
 	if err := checkAudience(claims["aud"], v.cfg.Audiences); err != nil {
 		return nil, err
 	}
-	iss, _ := claims["iss"].(string)
-	want := v.issuer
+	iss := stringClaim(claims, "iss")
 	if v.issuers != nil {
-		want = v.issuers[tenant.id]
-	}
-	if iss == "" || iss != want {
+		if err := checkEntraVersion(claims, iss, v.issuers[tenant.id]); err != nil {
+			return nil, err
+		}
+	} else if iss == "" || iss != v.issuer {
 		return nil, refuse(ReasonIssuer)
 	}
 	for _, c := range [...]string{"nonce", "at_hash", "c_hash"} {
@@ -213,10 +238,6 @@ func (v *jwtVerifier) Verify(ctx context.Context, token string) (*Principal, err
 	}
 	if subject == "" {
 		return nil, refuse(ReasonMissingSubject)
-	}
-	exp, err := claims.GetExpirationTime()
-	if err != nil || exp == nil {
-		return nil, refuse(ReasonNoExpiry) // unreachable: the parser requires exp
 	}
 	p := &Principal{
 		Tenant:    tenant.name,
@@ -234,6 +255,53 @@ func (v *jwtVerifier) Verify(ctx context.Context, token string) (*Principal, err
 		v.cache.put(&cacheEntry{sum: sum, p: p.clone(), expires: expires, keys: keys, kid: kid, key: usedKey})
 	}
 	return p, nil
+}
+
+// checkLifetime refuses a token whose lifetime, exp minus the start of its
+// validity (the earlier of iat and nbf; now when it has neither), is over
+// MaxTokenLifetime: such a token, stolen, stays usable too long. The parser
+// has already checked the three claims' types.
+func (v *jwtVerifier) checkLifetime(claims jwt.MapClaims, exp, now time.Time) error {
+	start, found := now, false
+	for _, get := range [...]func() (*jwt.NumericDate, error){claims.GetIssuedAt, claims.GetNotBefore} {
+		d, err := get()
+		if err != nil {
+			return refuse(ReasonTimeClaim)
+		}
+		if d != nil && (!found || d.Before(start)) {
+			start, found = d.Time, true
+		}
+	}
+	if exp.Sub(start) > v.cfg.MaxTokenLifetime {
+		return refuse(ReasonLifetime)
+	}
+	return nil
+}
+
+// checkEntraVersion checks an Entra token against the shape of its version
+// (ver): a v2.0 token's iss is Authority/{tid}/v2.0 and it names its client
+// in azp; a v1.0 token's iss is https://sts.windows.net/{tid}/ and it names
+// its client in appid. want holds the issuers of the token's own tid. ID
+// tokens carry neither azp nor appid: now that the API's client id is an
+// accepted audience, that is what tells an ID token issued to the API's own
+// app registration from an access token for it.
+func checkEntraVersion(claims jwt.MapClaims, iss string, want entraIssuers) error {
+	var wantIss, client string
+	switch ver, _ := claims["ver"].(string); ver {
+	case "2.0":
+		wantIss, client = want.v2, "azp"
+	case "1.0":
+		wantIss, client = want.v1, "appid"
+	default:
+		return refuse(ReasonTokenVersion)
+	}
+	if iss == "" || iss != wantIss {
+		return refuse(ReasonIssuer)
+	}
+	if stringClaim(claims, client) == "" {
+		return refuse(ReasonIDToken)
+	}
+	return nil
 }
 
 type tenantRef struct{ id, name string }

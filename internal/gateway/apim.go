@@ -18,10 +18,18 @@ import (
 //   - the routes' protected-resource metadata, answered by APIM itself;
 //   - a token in the query string refused (400);
 //   - validate-jwt: the Authorization header with the Bearer scheme, each
-//     allowed tenant's OpenID configuration and issuer, the audience, the
-//     tenant claim among the allowed tenants, expiry required, 60 s of clock
-//     skew; a refusal answers 401 with a WWW-Authenticate that points at the
-//     route's metadata;
+//     allowed tenant's OpenID configuration (its keys sign v1.0 and v2.0
+//     tokens alike) and both its issuers (entra: v2.0 Authority/{tid}/v2.0,
+//     v1.0 https://sts.windows.net/{tid}/), the audiences (entra: client id
+//     and Application ID URI), the tenant claim among the allowed tenants,
+//     expiry required, 60 s of clock skew; a refusal answers 401 with a
+//     WWW-Authenticate that points at the route's metadata;
+//   - then what validate-jwt cannot say, as the gateway's verifier checks it:
+//     entra, the issuer is the one of the token's version (ver) for the
+//     token's own tid, and the token carries the version's client claim (azp
+//     or appid: ID tokens carry neither); no ID token claims (nonce, at_hash,
+//     c_hash); a lifetime (exp minus the earlier of iat and nbf) of at most
+//     auth.max_token_lifetime. A refusal answers 401 with the reason;
 //   - per route, the tenant decides: its backend (set-backend-service) and
 //     its rate limit (rate-limit-by-key keyed by route and tenant); a tenant
 //     not allowed on the route gets 403; method limits keyed by the
@@ -41,13 +49,19 @@ func (c *Config) APIMPolicy(w io.Writer, source string) error {
 	if a.Mode == auth.ModeDev {
 		return bad("auth.mode", "dev: API Management cannot verify tokens of the local development issuer; write the policy from a configuration with auth mode entra or oidc")
 	}
+	if err := c.checkPublicBaseURL(); err != nil {
+		return err
+	}
 	claim := "tid"
 	var configs, issuers []string
 	switch a.Mode {
 	case auth.ModeEntra:
 		for _, tid := range c.Tenants() {
-			configs = append(configs, a.Authority+"/"+tid+"/v2.0/.well-known/openid-configuration")
-			issuers = append(issuers, a.Authority+"/"+tid+"/v2.0")
+			if err := auth.CheckEntraTenantID(tid); err != nil {
+				return bad("routes.tenants", "%v", err)
+			}
+			configs = append(configs, auth.EntraV2Issuer(a.Authority, tid)+"/.well-known/openid-configuration")
+			issuers = append(issuers, auth.EntraV2Issuer(a.Authority, tid), auth.EntraV1Issuer(tid))
 		}
 	case auth.ModeOIDC:
 		claim = a.TenantClaim
@@ -111,6 +125,14 @@ func (c *Config) APIMPolicy(w io.Writer, source string) error {
 	x.close("claim")
 	x.close("required-claims")
 	x.close("validate-jwt")
+	x.comment(c.refusalComment())
+	x.empty("set-variable", "name", "token-refusal", "value", c.refusalExpression())
+	x.open("choose")
+	x.open("when", "condition", `@((string)context.Variables["token-refusal"] != "")`)
+	c.unauthorized(x, `", error=\"invalid_token\", error_description=\"" + (string)context.Variables["token-refusal"] + "\""`,
+		`@("{\"error\":\"" + (string)context.Variables["token-refusal"] + "\"}")`)
+	x.close("when")
+	x.close("choose")
 	x.empty("set-variable", "name", "tenant", "value", fmt.Sprintf(`@(((Jwt)context.Variables["jwt"]).Claims.GetValueOrDefault(%s, ""))`, csString(claim)))
 
 	x.comment("Routes: the tenant picks the backend and its limits; a tenant not allowed on the route gets 403.")
@@ -186,18 +208,57 @@ func (c *Config) APIMPolicy(w io.Writer, source string) error {
 	x.comment("A refused token: 401 pointing at the route's metadata, as the gateway answers.")
 	x.open("choose")
 	x.open("when", "condition", `@(context.LastError.Source == "validate-jwt")`)
-	x.open("return-response")
-	x.empty("set-status", "code", "401", "reason", "Unauthorized")
-	x.header("WWW-Authenticate", fmt.Sprintf(`@("Bearer resource_metadata=\"" + %s + context.Request.OriginalUrl.Path + "\"" + (context.Request.Headers.ContainsKey("Authorization") ? ", error=\"invalid_token\"" : ""))`,
-		csString(c.PublicBaseURL+MetadataPath(""))))
-	x.header("Content-Type", "application/json")
-	x.text("set-body", `{"error":"the token is not valid"}`)
-	x.close("return-response")
+	c.unauthorized(x, `(context.Request.Headers.ContainsKey("Authorization") ? ", error=\"invalid_token\"" : "")`, `{"error":"the token is not valid"}`)
 	x.close("when")
 	x.close("choose")
 	x.close("on-error")
 	x.close("policies")
 	return x.err
+}
+
+// unauthorized answers 401 with a WWW-Authenticate that points at the
+// route's metadata, as the gateway answers: errorParams is a C# expression
+// of what follows resource_metadata, body the response body.
+func (c *Config) unauthorized(x *xmlWriter, errorParams, body string) {
+	x.open("return-response")
+	x.empty("set-status", "code", "401", "reason", "Unauthorized")
+	x.header("WWW-Authenticate", fmt.Sprintf(`@("Bearer resource_metadata=\"" + %s + context.Request.OriginalUrl.Path + "\"" + %s)`,
+		csString(c.PublicBaseURL+MetadataPath("")), errorParams))
+	x.header("Content-Type", "application/json")
+	x.text("set-body", body)
+	x.close("return-response")
+}
+
+func (c *Config) refusalComment() string {
+	s := "What validate-jwt cannot check, as the gateway's verifier does: "
+	if c.Auth.Mode == auth.ModeEntra {
+		s += "the issuer of the token's version (ver 2.0: the v2.0 issuer, ver 1.0: the v1.0 one) for the token's own tenant, and an access token's client claim (v2.0 azp, v1.0 appid; ID tokens carry neither); "
+	}
+	return s + "no ID token claims; a lifetime (exp minus the earlier of iat and nbf) of at most " + c.Auth.MaxTokenLifetime.D().String() + ". The variable holds the reason of a refusal, or nothing."
+}
+
+// refusalExpression is the C# statement block that gives the reason the
+// validated token (context.Variables["jwt"]) is refused, or "".
+func (c *Config) refusalExpression() string {
+	var b strings.Builder
+	b.WriteString(`@{ var jwt = (Jwt)context.Variables["jwt"]; `)
+	if c.Auth.Mode == auth.ModeEntra {
+		tid := `jwt.Claims.GetValueOrDefault("tid", "")`
+		fmt.Fprintf(&b, `var ver = jwt.Claims.GetValueOrDefault("ver", ""); `+
+			`if (ver != "1.0" && ver != "2.0") { return %s; } `+
+			`if (jwt.Issuer != (ver == "2.0" ? %s + %s + "/v2.0" : %s + %s + "/")) { return %s; } `+
+			`if (jwt.Claims.GetValueOrDefault(ver == "2.0" ? "azp" : "appid", "") == "") { return %s; } `,
+			csString(auth.ReasonTokenVersion),
+			csString(c.Auth.Authority+"/"), tid, csString(auth.EntraV1IssuerPrefix), tid, csString(auth.ReasonIssuer),
+			csString(auth.ReasonIDToken))
+	}
+	fmt.Fprintf(&b, `if (jwt.Claims.ContainsKey("nonce") || jwt.Claims.ContainsKey("at_hash") || jwt.Claims.ContainsKey("c_hash")) { return %s; } `+
+		`var iat = jwt.IssuedAt; var nbf = jwt.NotBefore; `+
+		`var start = iat.HasValue && nbf.HasValue ? (iat.Value < nbf.Value ? iat.Value : nbf.Value) : (iat ?? nbf ?? DateTime.UtcNow); `+
+		`if ((jwt.ExpirationTime.Value - start).TotalSeconds > %d) { return %s; } `+
+		`return ""; }`,
+		csString(auth.ReasonIDToken), int64(c.Auth.MaxTokenLifetime.D().Seconds()), csString(auth.ReasonLifetime))
+	return b.String()
 }
 
 // apimBackend writes where APIM forwards a route: the origin as the

@@ -115,6 +115,11 @@ func TestAPIMPolicyIsWellFormedAndComplete(t *testing.T) {
 		if !hasText("issuer", iss) || !has("openid-config", "url", iss+"/.well-known/openid-configuration") {
 			t.Errorf("tenant %s: issuer or OpenID configuration missing", tid)
 		}
+		// v1.0 tokens: their own issuer, with its trailing slash; the same
+		// OpenID configuration gives their keys.
+		if !hasText("issuer", "https://sts.windows.net/"+tid+"/") {
+			t.Errorf("tenant %s: the v1.0 issuer is missing", tid)
+		}
 		if !hasText("value", tid) {
 			t.Errorf("tenant %s: not among the tid claim's values", tid)
 		}
@@ -122,8 +127,36 @@ func TestAPIMPolicyIsWellFormedAndComplete(t *testing.T) {
 			t.Errorf("tenant %s: no branch", tid)
 		}
 	}
-	if !has("claim", "name", "tid") || !hasText("audience", "api://contoso-mcp") {
-		t.Error("tid claim or audience missing")
+	if !has("claim", "name", "tid") || !hasText("audience", "api://contoso-mcp") || !hasText("audience", "6e74172b-be56-4843-9ff4-e66a39bb12e3") {
+		t.Error("tid claim, or one of the audiences (Application ID URI for v1.0 tokens, client id for v2.0), missing")
+	}
+	if n, want := count("issuer", nil), 2*len(tids); n != want {
+		t.Errorf("%d issuers, want %d (v1.0 and v2.0 per tenant)", n, want)
+	}
+	// After validate-jwt: the issuer must be the one of the token's ver for
+	// its own tid, an access token's client claim present, the lifetime
+	// bounded; a refusal is a 401 with the reason.
+	var refusal string
+	for _, e := range elems {
+		if e.name == "set-variable" && e.attrs["name"] == "token-refusal" {
+			refusal = e.attrs["value"]
+		}
+	}
+	for _, part := range []string{
+		`var ver = jwt.Claims.GetValueOrDefault("ver", "")`,
+		`ver == "2.0" ? "https://login.microsoftonline.com/" + jwt.Claims.GetValueOrDefault("tid", "") + "/v2.0" : "https://sts.windows.net/" + jwt.Claims.GetValueOrDefault("tid", "") + "/"`,
+		`return "wrong issuer"`,
+		`GetValueOrDefault(ver == "2.0" ? "azp" : "appid", "") == "") { return "ID token not accepted"`,
+		`jwt.Claims.ContainsKey("nonce")`,
+		`(jwt.ExpirationTime.Value - start).TotalSeconds > 86400) { return "token lifetime over the maximum"`,
+	} {
+		if !strings.Contains(refusal, part) {
+			t.Errorf("the token-refusal expression lacks %s:\n%s", part, refusal)
+		}
+	}
+	if !has("when", "condition", `@((string)context.Variables["token-refusal"] != "")`) ||
+		count("set-status", func(e elem) bool { return e.attrs["code"] == "401" }) != 2 {
+		t.Error("want a 401 for a refused token shape as well as for validate-jwt's refusals")
 	}
 	if n := count("set-status", func(e elem) bool { return e.attrs["code"] == "403" }); n != 2 {
 		t.Errorf("%d 403 answers, want one per route", n)
@@ -156,5 +189,45 @@ func TestAPIMPolicyRefusesDevMode(t *testing.T) {
 	err = c.APIMPolicy(io.Discard, "gateway.yaml")
 	if err == nil || !strings.Contains(err.Error(), "auth.mode") {
 		t.Errorf("dev mode: %v, want an error naming auth.mode", err)
+	}
+}
+
+// TestAPIMPolicyRefusesWhatWouldSendClientsAstray: a policy with tenants
+// that are not tenant ids would fetch login.microsoftonline.com/contoso/...,
+// and one with a loopback public base URL would send clients to their own
+// machine; both are refused, naming the field.
+func TestAPIMPolicyRefusesWhatWouldSendClientsAstray(t *testing.T) {
+	entra, err := os.ReadFile("testdata/gateway-entra.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct{ old, new, want string }{
+		"tenant a name":             {"[72f988bf-86f1-41af-91ab-2d7cd011db47]", "[contoso]", `routes[0].tenants[0]: auth mode entra: tenant id "contoso" is not a GUID`},
+		"tenant a domain":           {"[4a5b6c7d-0000-4000-8000-00000000fab1]", "[fabrikam.onmicrosoft.com]", `routes[1].tenants[0]: auth mode entra: tenant id "fabrikam.onmicrosoft.com" is not a GUID`},
+		"no public base URL":        {"public_base_url: https://mcp.contoso.example\n", "", "public_base_url: required with auth mode entra"},
+		"loopback public base URL":  {"https://mcp.contoso.example", "http://127.0.0.1:8080", `public_base_url: "http://127.0.0.1:8080" is a loopback or unspecified address`},
+		"localhost public base URL": {"https://mcp.contoso.example", "https://localhost", `public_base_url: "https://localhost" is a loopback`},
+		"unspecified address":       {"https://mcp.contoso.example", "http://0.0.0.0:8080", `public_base_url: "http://0.0.0.0:8080" is a loopback or unspecified address`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse([]byte(strings.Replace(string(entra), c.old, c.new, 1)))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+	// A configuration changed after Parse is checked again.
+	c, err := Load("testdata/gateway-entra.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.PublicBaseURL = "http://127.0.0.1:8080"
+	if err := c.APIMPolicy(io.Discard, "x"); err == nil || !strings.Contains(err.Error(), "public_base_url") {
+		t.Errorf("APIMPolicy with a loopback public base URL: %v", err)
+	}
+	c, _ = Load("testdata/gateway-entra.yaml")
+	c.Routes[0].Tenants = []string{"contoso"}
+	if err := c.APIMPolicy(io.Discard, "x"); err == nil || !strings.Contains(err.Error(), "not a GUID") {
+		t.Errorf("APIMPolicy with a tenant name: %v", err)
 	}
 }

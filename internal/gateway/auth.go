@@ -21,14 +21,15 @@ func (c *Config) AuthConfig(log *slog.Logger) auth.Config {
 	}
 	a := c.Auth
 	return auth.Config{
-		Mode:        a.Mode,
-		Audiences:   a.Audience,
-		Tenants:     tenants,
-		Authority:   a.Authority,
-		OIDCIssuer:  a.Issuer,
-		TenantClaim: a.TenantClaim,
-		DataDir:     a.DataDir,
-		Logger:      log,
+		Mode:             a.Mode,
+		Audiences:        a.Audience,
+		Tenants:          tenants,
+		Authority:        a.Authority,
+		OIDCIssuer:       a.Issuer,
+		TenantClaim:      a.TenantClaim,
+		DataDir:          a.DataDir,
+		MaxTokenLifetime: a.MaxTokenLifetime.D(),
+		Logger:           log,
 	}
 }
 

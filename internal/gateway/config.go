@@ -23,7 +23,10 @@ type Config struct {
 	// Listen is host:port. Off loopback it needs auth mode entra or oidc.
 	Listen string `yaml:"listen"`
 	// PublicBaseURL is the gateway's URL as clients see it; each route's
-	// resource is PublicBaseURL + its path. Default: http://Listen.
+	// resource is PublicBaseURL + its path, and a 401 points clients at its
+	// metadata there. Default (dev mode only): http://Listen. Required in
+	// entra and oidc modes, and not a loopback one: clients elsewhere would
+	// be sent to their own machine.
 	PublicBaseURL string `yaml:"public_base_url"`
 	Auth          Auth   `yaml:"auth"`
 	// MaxBodyBytes bounds a request body (413 above). Default 1 MiB.
@@ -49,11 +52,15 @@ type Auth struct {
 	// dev-issuer.key. Default ./data.
 	DataDir string `yaml:"data_dir"`
 	// Audience: the accepted aud values (one or a list). Required for entra
-	// and oidc; dev tokens carry contoso-mcp.
+	// and oidc; dev tokens carry contoso-mcp. Entra: the API's client id (the
+	// aud of v2.0 tokens) and its Application ID URI (v1.0 tokens).
 	Audience []string `yaml:"audience"`
-	// Authority is Entra's host (sovereign clouds). Default
-	// https://login.microsoftonline.com.
+	// Authority is Entra's host (sovereign clouds; http only on loopback,
+	// for tests). Default https://login.microsoftonline.com.
 	Authority string `yaml:"authority"`
+	// MaxTokenLifetime refuses tokens that live longer (exp - iat; see
+	// auth.Config.MaxTokenLifetime). Default 24h, from 1m to 168h.
+	MaxTokenLifetime Duration `yaml:"max_token_lifetime"`
 	// Issuer is the OpenID Connect issuer (oidc).
 	Issuer string `yaml:"issuer"`
 	// TenantClaim names the tenant claim (oidc). Default tid.
@@ -358,14 +365,8 @@ func (c *Config) validate() error {
 	if err := c.CheckListen(c.Listen); err != nil {
 		return err
 	}
-	if c.PublicBaseURL == "" {
-		c.PublicBaseURL = "http://" + c.Listen
-		c.baseDefaulted = true
-	}
-	c.PublicBaseURL = strings.TrimSuffix(c.PublicBaseURL, "/")
-	if u, err := url.Parse(c.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-		u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return bad("public_base_url", "%q is not an http(s) URL without query or fragment", c.PublicBaseURL)
+	if err := c.checkPublicBaseURL(); err != nil {
+		return err
 	}
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
@@ -442,6 +443,30 @@ func (c *Config) validate() error {
 	return nil
 }
 
+// checkPublicBaseURL defaults the public base URL in dev mode and checks
+// it: outside dev mode it is where clients far away find the gateway (the
+// routes' resources, the metadata a 401 points at, and the same in the APIM
+// policy), so it must be given and must not be a loopback address.
+func (c *Config) checkPublicBaseURL() error {
+	if c.PublicBaseURL == "" {
+		if c.Auth.Mode != auth.ModeDev {
+			return bad("public_base_url", "required with auth mode %s: the URL clients reach the gateway (or API Management) at, such as https://mcp.contoso.example; it is each route's resource and where a 401 sends clients for the metadata", c.Auth.Mode)
+		}
+		c.PublicBaseURL = "http://" + c.Listen
+		c.baseDefaulted = true
+	}
+	c.PublicBaseURL = strings.TrimSuffix(c.PublicBaseURL, "/")
+	u, err := url.Parse(c.PublicBaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return bad("public_base_url", "%q is not an http(s) URL without query or fragment", c.PublicBaseURL)
+	}
+	if ip := net.ParseIP(u.Hostname()); c.Auth.Mode != auth.ModeDev && (auth.IsLoopbackHost(u.Hostname()) || ip != nil && ip.IsUnspecified()) {
+		return bad("public_base_url", "%q is a loopback or unspecified address: with auth mode %s clients on other machines would be sent to their own; give the URL they reach the gateway (or API Management) at", c.PublicBaseURL, c.Auth.Mode)
+	}
+	return nil
+}
+
 func (c *Config) validateAuth() error {
 	a := &c.Auth
 	switch a.Mode {
@@ -460,8 +485,8 @@ func (c *Config) validateAuth() error {
 			a.Authority = auth.DefaultAuthority
 		}
 		a.Authority = strings.TrimSuffix(a.Authority, "/")
-		if u, err := url.Parse(a.Authority); err != nil || u.Scheme != "https" || u.Host == "" {
-			return bad("auth.authority", "%q is not an https URL", a.Authority)
+		if err := auth.CheckFetchURL(a.Authority); err != nil {
+			return bad("auth.authority", "%v", err)
 		}
 	case auth.ModeOIDC:
 		if a.Issuer == "" {
@@ -483,6 +508,12 @@ func (c *Config) validateAuth() error {
 	}
 	if a.Mode != auth.ModeDev && a.DataDir != "" {
 		return bad("auth.data_dir", "only auth mode dev has a data directory")
+	}
+	if a.MaxTokenLifetime == 0 {
+		a.MaxTokenLifetime = Duration(auth.DefaultMaxTokenLifetime)
+	}
+	if d := a.MaxTokenLifetime.D(); d < time.Minute || d > auth.LongestMaxTokenLifetime {
+		return bad("auth.max_token_lifetime", "%s is not from 1m to %s (the longest lifetime, exp - iat, of a token accepted)", d, auth.LongestMaxTokenLifetime)
 	}
 	for i, aud := range a.Audience {
 		if aud == "" || strings.TrimSpace(aud) != aud {
@@ -518,6 +549,11 @@ func (r *Route) validate(path, mode string) error {
 		}
 		if mode == auth.ModeDev && strings.ToLower(t) != t {
 			return bad(p, "%q: dev tenants are lower-case names such as contoso", t)
+		}
+		if mode == auth.ModeEntra {
+			if err := auth.CheckEntraTenantID(t); err != nil {
+				return bad(p, "auth mode entra: %v", err)
+			}
 		}
 	}
 	if len(r.Backends) == 0 {

@@ -87,6 +87,13 @@ routes:
 		{"field twice", "listen: 127.0.0.1:1\nlisten: 127.0.0.1:2\n" + base, "listen (line 2): given twice"},
 		{"list where a value goes", "listen: [a, b]\n" + base, "listen (line 1): want a single value"},
 		{"value where a mapping goes", "auth: dev\nroutes: []\n", "auth (line 1): want a mapping of mode, data_dir"},
+		{"lifetime over a week", strings.Replace(base, "data_dir: /tmp/x", "data_dir: /tmp/x, max_token_lifetime: 720h", 1), "auth.max_token_lifetime: 720h0m0s is not from 1m to 168h0m0s"},
+		{"lifetime under a minute", strings.Replace(base, "data_dir: /tmp/x", "data_dir: /tmp/x, max_token_lifetime: 1s", 1), "auth.max_token_lifetime: 1s is not from 1m"},
+		{"lifetime not a duration", strings.Replace(base, "data_dir: /tmp/x", "data_dir: /tmp/x, max_token_lifetime: long", 1), `auth.max_token_lifetime (line 2): "long" is not a duration`},
+		{"entra tenant a name", "public_base_url: https://mcp.example\n" + strings.Replace(base, "mode: dev, data_dir: /tmp/x", "mode: entra, audience: api://x", 1), `routes[0].tenants[0]: auth mode entra: tenant id "contoso" is not a GUID`},
+		{"entra without public base URL", strings.Replace(strings.Replace(base, "mode: dev, data_dir: /tmp/x", "mode: entra, audience: api://x", 1), "[contoso]", "[72f988bf-86f1-41af-91ab-2d7cd011db47]", 1), "public_base_url: required with auth mode entra"},
+		{"oidc with a loopback public base URL", "public_base_url: http://localhost:8080\n" + strings.Replace(base, "mode: dev, data_dir: /tmp/x", "mode: oidc, audience: x, issuer: https://idp.example", 1), `public_base_url: "http://localhost:8080" is a loopback or unspecified address: with auth mode oidc`},
+		{"entra authority plain http", strings.Replace(base, "mode: dev, data_dir: /tmp/x", "mode: entra, audience: api://x, authority: 'http://login.example.com'", 1), "auth.authority: \"http://login.example.com\": plain http is allowed only on loopback"},
 		{"bad apim backend", strings.Replace(base, "tenants:", "apim_backend: pool\n    tenants:", 1), "routes[0].apim_backend: \"pool\" is neither"},
 	}
 	for _, c := range cases {
@@ -103,7 +110,7 @@ routes:
 }
 
 func TestAudienceAcceptsOneOrAList(t *testing.T) {
-	const tmpl = "auth: {mode: entra, audience: %s}\nroutes: [{path: /a, tenants: [t1], backends: ['http://127.0.0.1:1/mcp']}]\n"
+	const tmpl = "public_base_url: https://mcp.example\nauth: {mode: entra, audience: %s}\nroutes: [{path: /a, tenants: [72f988bf-86f1-41af-91ab-2d7cd011db47], backends: ['http://127.0.0.1:1/mcp']}]\n"
 	for in, want := range map[string]string{"api://x": "api://x", "[api://x, 1234]": "api://x,1234"} {
 		c, err := Parse([]byte(strings.Replace(tmpl, "%s", in, 1)))
 		if err != nil {
