@@ -31,6 +31,7 @@ type config struct {
 	LogFlush       time.Duration
 	SessionTimeout time.Duration
 	MaxBodyBytes   int64
+	ReadBody       time.Duration
 	ShutdownGrace  time.Duration
 	Fixtures       bool
 	UseCosmos      bool
@@ -80,6 +81,7 @@ var envVars = []struct{ Name, Default string }{
 	{"LOG_FLUSH", "100ms"},
 	{"SESSION_IDLE_TIMEOUT", "30m"},
 	{"MAX_BODY_BYTES", "1048576"},
+	{"READ_BODY_TIMEOUT", "10s"},
 	{"SHUTDOWN_TIMEOUT", "15s"},
 	{"CONFORMANCE_FIXTURES", "false"},
 	{"USE_COSMOSDB", "false"},
@@ -187,7 +189,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, now time
 		name string
 		dst  *time.Duration
 	}{{"SESSION_IDLE_TIMEOUT", &c.SessionTimeout}, {"SHUTDOWN_TIMEOUT", &c.ShutdownGrace}, {"TROUBLESHOOT_STEP", &c.StepDuration},
-		{"TASK_TTL", &c.TaskTTL}, {"TASK_LEASE", &c.TaskLease}}
+		{"TASK_TTL", &c.TaskTTL}, {"TASK_LEASE", &c.TaskLease}, {"READ_BODY_TIMEOUT", &c.ReadBody}}
 	for _, d := range durations {
 		if *d.dst, err = time.ParseDuration(e(d.name)); err != nil || *d.dst <= 0 {
 			return nil, fs, fmt.Errorf("%s: %q is not a positive duration such as 30s or 5m", d.name, e(d.name))

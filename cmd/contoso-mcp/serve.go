@@ -120,6 +120,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		SessionTimeout:      cfg.SessionTimeout,
 		DisableFastPath:     !cfg.FastPath,
 		MaxBodyBytes:        cfg.MaxBodyBytes,
+		ReadBodyTimeout:     cfg.ReadBody,
 		TroubleshootStep:    cfg.StepDuration,
 		Tasks:               mcpserver.TaskConfig{TTL: cfg.TaskTTL, Lease: cfg.TaskLease},
 	}

@@ -425,15 +425,17 @@ func RepeatedHeader(h http.Header) string {
 	return ""
 }
 
-// DropUnreadBody makes the answer to r close the connection when r's body
-// has not been read: net/http would otherwise read up to 256 KiB of it
-// before sending the answer, and a client that sends its body slowly (or
-// never) would hold the connection and never get the answer. Call it
-// before answering a POST whose body is refused unread (no token, wrong
-// content type, body too slow or too large).
+// DropUnreadBody makes the answer to r close the connection without
+// reading r's body. net/http would otherwise read up to 256 KiB of the body
+// before sending the answer (without Connection: close) or after it (when
+// it closes the body to reuse the connection), with no deadline: a client
+// that sends its body slowly, or never, would hold the connection, and
+// without the header never get its answer. Call it before answering a POST
+// whose body is refused unread (no token, wrong content type, ...).
 func DropUnreadBody(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 		w.Header().Set("Connection", "close")
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 	}
 }
 
@@ -456,8 +458,8 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.
 		}
 		return buf.Bytes(), nil
 	}
-	// The deadline stays: whatever is left of the body is not read.
-	w.Header().Set("Connection", "close")
+	// Whatever is left of the body is not read.
+	DropUnreadBody(w, r)
 	var tooLarge *http.MaxBytesError
 	var netErr interface{ Timeout() bool }
 	switch {
