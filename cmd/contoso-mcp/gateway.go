@@ -99,6 +99,7 @@ func gatewayCommand(ctx context.Context, args []string, getenv func(string) stri
 	srv := &http.Server{
 		Handler:           endOnShutdown(streams, gw.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}

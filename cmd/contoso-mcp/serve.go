@@ -178,6 +178,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 	srv := &http.Server{
 		Handler:           telemetry.Middleware(log, mux),
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -298,3 +299,7 @@ func seedCommand(ctx context.Context, cfg *config, stdout, stderr io.Writer) err
 	}
 	return nil
 }
+
+// maxHeaderBytes bounds a request's headers (net/http's default is 1 MiB):
+// a bearer token of a few KiB and the MCP headers fit many times over.
+const maxHeaderBytes = 64 << 10

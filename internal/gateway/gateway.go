@@ -166,9 +166,9 @@ func (g *Gateway) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) 
 	}
 	// A header that decides routing or limits, given twice, could be read
 	// as its first value here and its last behind.
-	if h := mcpwire.RepeatedHeader(r.Header); h != "" {
+	if problem := mcpwire.HeaderProblem(r.Header); problem != "" {
 		mcpwire.DropUnreadBody(w, r)
-		writeError(w, http.StatusBadRequest, "the "+h+" header is given more than once")
+		writeError(w, http.StatusBadRequest, problem)
 		return
 	}
 	if origin := r.Header.Get("Origin"); origin != "" && !g.originAllowed(origin) {

@@ -255,8 +255,8 @@ func (g *guard) transportChecks(w http.ResponseWriter, r *http.Request) (int, st
 	if mcpwire.TokenInQuery(r.URL.RawQuery) {
 		return http.StatusBadRequest, "tokens in the query string are refused: send them in the Authorization header"
 	}
-	if h := mcpwire.RepeatedHeader(r.Header); h != "" {
-		return http.StatusBadRequest, "the " + h + " header is given more than once"
+	if problem := mcpwire.HeaderProblem(r.Header); problem != "" {
+		return http.StatusBadRequest, problem
 	}
 	if origin := r.Header.Get("Origin"); origin != "" && !g.originAllowed(origin) {
 		return http.StatusForbidden, "origin not allowed"

@@ -400,8 +400,11 @@ func unquote(tok []byte) (string, error) {
 // claims), so that a header can never name another call than the body.
 func CheckHeaders(h http.Header, m *Message) *Problem {
 	if v := h.Get("Mcp-Method"); v != "" && v != m.Method {
-		return &Problem{Status: http.StatusBadRequest, Code: CodeHeaderMismatch, ID: m.ID,
-			Text: fmt.Sprintf("the Mcp-Method header %q does not match the body's method %q", v, m.Method)}
+		text := fmt.Sprintf("the Mcp-Method header %q does not match the body's method %q", v, m.Method)
+		if len(v) > MaxMethodBytes {
+			text = fmt.Sprintf("the Mcp-Method header does not match the body's method %q", m.Method)
+		}
+		return &Problem{Status: http.StatusBadRequest, Code: CodeHeaderMismatch, ID: m.ID, Text: text}
 	}
 	if v := h.Get("Mcp-Name"); v != "" && v != m.Name {
 		return &Problem{Status: http.StatusBadRequest, Code: CodeHeaderMismatch, ID: m.ID, Text: "the Mcp-Name header does not match the body"}
@@ -414,12 +417,22 @@ func CheckHeaders(h http.Header, m *Message) *Problem {
 // and another the last, so a request that repeats one is refused.
 var singleHeaders = []string{"Content-Type", "Mcp-Method", "Mcp-Name", "Mcp-Protocol-Version", "Mcp-Session-Id", "Origin", "Last-Event-Id", "Host"}
 
-// RepeatedHeader returns the name of a routing header that r carries more
-// than once (as separate fields), or "".
-func RepeatedHeader(h http.Header) string {
+// headerBounds are the longest values of the MCP headers that answers may
+// echo (a protocol version the SDK does not know is named in its error).
+var headerBounds = map[string]int{"Mcp-Method": MaxMethodBytes, "Mcp-Name": MaxURIBytes, "Mcp-Protocol-Version": 64, "Mcp-Session-Id": 256}
+
+// HeaderProblem refuses the routing headers of h that a reader could take
+// differently from another: one given more than once (as separate fields),
+// or an MCP header longer than any valid value. It returns "" or why.
+func HeaderProblem(h http.Header) string {
 	for _, k := range singleHeaders {
 		if len(h[k]) > 1 {
-			return k
+			return "the " + k + " header is given more than once"
+		}
+	}
+	for k, n := range headerBounds {
+		if v := h[k]; len(v) == 1 && len(v[0]) > n {
+			return fmt.Sprintf("the %s header is longer than %d bytes", k, n)
 		}
 	}
 	return ""

@@ -178,17 +178,22 @@ func TestCheckHeaders(t *testing.T) {
 	}
 }
 
-func TestRepeatedHeader(t *testing.T) {
+func TestHeaderProblem(t *testing.T) {
 	for _, k := range []string{"Mcp-Method", "mcp-name", "MCP-PROTOCOL-VERSION", "Origin", "Mcp-Session-Id", "Content-Type"} {
 		h := http.Header{}
 		h.Add(k, "a")
-		if got := RepeatedHeader(h); got != "" {
+		if got := HeaderProblem(h); got != "" {
 			t.Errorf("%s once: %q", k, got)
 		}
 		h.Add(k, "b")
-		if got := RepeatedHeader(h); got != http.CanonicalHeaderKey(k) {
+		if got := HeaderProblem(h); !strings.Contains(got, http.CanonicalHeaderKey(k)+" header is given more than once") {
 			t.Errorf("%s twice: %q", k, got)
 		}
+	}
+	h := http.Header{}
+	h.Set("Mcp-Protocol-Version", strings.Repeat("9", 65))
+	if got := HeaderProblem(h); !strings.Contains(got, "longer than 64 bytes") {
+		t.Errorf("a long protocol version: %q", got)
 	}
 }
 
