@@ -6,17 +6,22 @@
 //
 //  1. the route: the request path names exactly one route of the
 //     configuration (404 otherwise); only POST, GET and DELETE (405);
-//  2. transport: no token in the query string (400), an allowed Origin
-//     (403);
+//  2. transport: no token in the query string in any spelling (400), no
+//     MCP header given twice or longer than any valid value (400), an
+//     allowed Origin (403);
 //  3. the bearer token, verified by the same auth.Verifier serve uses (the
 //     tenants it accepts are every tenant of every route): 401 with a
 //     WWW-Authenticate that points at the route's own protected-resource
 //     metadata (/.well-known/oauth-protected-resource<route path>);
 //  4. the tenant: the token's tenant claim must be one of the route's
 //     tenants (403 otherwise);
-//  5. the body of a POST: application/json (415), at most MaxBodyBytes (413),
-//     no JSON-RPC batch, Mcp-Method and Mcp-Name headers that agree with it
-//     (400);
+//  5. the body of a POST, read only now: application/json (415), at most
+//     MaxBodyBytes (413), within timeouts.read_body (408), parsed by
+//     internal/mcpwire exactly as the backend's go-sdk parses it or refused
+//     (a member twice or in another case, a second message, a batch: 400),
+//     Mcp-Method and Mcp-Name headers that agree with it (400). Any answer
+//     given before the body is read closes the connection, so a client
+//     cannot hold it by sending its body slowly;
 //  6. the limits of the route for the token's tenant: a token bucket and a
 //     bound on requests in flight (429 with Retry-After), and tighter ones for
 //     a method or tool (the body's method and name, which the Mcp-Method and
