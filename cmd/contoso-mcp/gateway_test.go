@@ -375,6 +375,47 @@ func TestGatewayEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("through the gateway, a session's rights are each request's token's, and a body reads one way only", func(t *testing.T) {
+		full := mintToken(t, d.gwDir, "--tenant", "contoso", "--subject", "agent-r", "--roles", "query,admin,security")
+		query := mintToken(t, d.gwDir, "--tenant", "contoso", "--subject", "agent-r", "--roles", "query")
+		post := func(body, token string, h ...string) (int, string, http.Header) {
+			req, _ := http.NewRequest(http.MethodPost, d.contosoRoute, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			req.Header.Set("Authorization", "Bearer "+token)
+			for i := 0; i+1 < len(h); i += 2 {
+				req.Header.Set(h[i], h[i+1])
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b), resp.Header
+		}
+		status, body, hdr := post(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}`, full)
+		sid := hdr.Get("Mcp-Session-Id")
+		if status != 200 || sid == "" {
+			t.Fatalf("initialize: %d %q %.200s", status, sid, body)
+		}
+		session := []string{"Mcp-Session-Id", sid, "Mcp-Protocol-Version", "2025-11-25"}
+		post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`, full, session...)
+		if _, body, _ := post(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`, query, session...); !strings.Contains(body, "get_customer_detail") || strings.Contains(body, "pay_invoice") || strings.Contains(body, "unlock_account") {
+			t.Errorf("query token on a full session lists: %.300s", body)
+		}
+		for _, tool := range []string{"unlock_account", "pay_invoice"} {
+			body := `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"` + tool + `","arguments":{"customer_id":1,"invoice_id":1,"amount":1}}}`
+			if _, got, _ := post(body, query, session...); !strings.Contains(got, `unknown tool \"`+tool+`\"`) {
+				t.Errorf("query token on a full session calls %s: %.300s", tool, got)
+			}
+		}
+		twoNames := `{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"pay_invoice","Name":"get_promotions","arguments":{"invoice_id":1,"amount":1}}}`
+		if status, got, _ := post(twoNames, full, session...); status != 400 || !strings.Contains(got, `"code":-32600`) {
+			t.Errorf("name and Name: %d %.300s", status, got)
+		}
+	})
+
 	t.Run("the request id reaches the backend's log", func(t *testing.T) {
 		if status, err := gwPost(d.contosoRoute, d.contosoToken, "e2e-rid-7", gwCallBody); err != nil || status != 200 {
 			t.Fatalf("%d %v", status, err)
