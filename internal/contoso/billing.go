@@ -19,14 +19,12 @@ func (inv Invoice) Validate() error {
 	switch {
 	case inv.SubscriptionID <= 0:
 		return Errorf(KindInvalid, "subscription_id must be a positive integer; got %d", inv.SubscriptionID)
-	case inv.Amount <= 0 || Cents(inv.Amount) <= 0:
-		return Errorf(KindInvalid, "an invoice amount must be above zero; got %v", inv.Amount)
+	case !WholeCents(inv.Amount):
+		return Errorf(KindInvalid, "an invoice amount %s", AmountRule)
 	case !ValidDate(inv.InvoiceDate) || !ValidDate(inv.DueDate):
 		return Errorf(KindInvalid, "invoice and due dates must be YYYY-MM-DD")
 	case inv.DueDate < inv.InvoiceDate:
 		return Errorf(KindInvalid, "due date %s is before the invoice date %s", inv.DueDate, inv.InvoiceDate)
-	case inv.Description == "" || len(inv.Description) > 500:
-		return Errorf(KindInvalid, "an invoice needs a description of at most 500 characters")
 	}
-	return nil
+	return CheckTextLen("description", inv.Description, SingleLine, 1, 500)
 }

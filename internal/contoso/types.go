@@ -12,25 +12,32 @@ package contoso
 
 // Enumerations. Each list is the complete set of values a field may hold.
 var (
-	LoyaltyLevels       = []string{"Bronze", "Silver", "Gold", "Platinum"}
-	ProductCategories   = []string{"mobile", "internet", "bundle", "addon"}
-	SubscriptionStatus  = []string{"active", "inactive"}
-	ServiceStatuses     = []string{"normal", "slow", "offline"}
-	PaymentMethods      = []string{"credit_card", "ach", "paypal", "apple_pay"}
-	PaymentStatuses     = []string{"successful", "partial", "pending", "failed"}
-	SecurityEventTypes  = []string{"login_attempt", "account_locked", "account_unlocked", "password_reset"}
-	OrderStatuses       = []string{"delivered", "completed", "pending", "returned"}
-	TicketCategories    = []string{"billing", "technical", "account", "call_drop", "sms_issue"}
-	TicketStatuses      = []string{"open", "pending", "closed"}
-	TicketPriorities    = []string{"low", "normal", "high", "urgent"}
-	IncidentStatuses    = []string{"investigating", "resolved"}
-	KnowledgeDocTypes   = []string{"Policy", "Procedure", "FAQ", "Troubleshooting"}
-	DateLayout          = "2006-01-02"
-	TimestampLayout     = "2006-01-02T15:04:05Z"
-	MaxPaymentAmount    = 100000.00 // no single payment may exceed this, whatever is owed
-	MaxTicketSubjectLen = 200
-	MaxTicketBodyLen    = 4000
+	LoyaltyLevels        = []string{"Bronze", "Silver", "Gold", "Platinum"}
+	ProductCategories    = []string{"mobile", "internet", "bundle", "addon"}
+	SubscriptionStatus   = []string{"active", "inactive"}
+	ServiceStatuses      = []string{"normal", "slow", "offline"}
+	PaymentMethods       = []string{"credit_card", "ach", "paypal", "apple_pay"}
+	PaymentStatuses      = []string{"successful", "partial", "pending", "failed"}
+	SecurityEventTypes   = []string{"login_attempt", "account_locked", "account_unlocked", "password_reset"}
+	OrderStatuses        = []string{"delivered", "completed", "pending", "returned"}
+	TicketCategories     = []string{"billing", "technical", "account", "call_drop", "sms_issue"}
+	TicketStatuses       = []string{"open", "pending", "closed"}
+	TicketPriorities     = []string{"low", "normal", "high", "urgent"}
+	IncidentStatuses     = []string{"investigating", "resolved"}
+	KnowledgeDocTypes    = []string{"Policy", "Procedure", "FAQ", "Troubleshooting"}
+	DateLayout           = "2006-01-02"
+	TimestampLayout      = "2006-01-02T15:04:05Z"
+	MaxPaymentAmount     = 100000.00 // no single payment may exceed this, whatever is owed
+	MaxDataCapGB         = 100000.0
+	MaxTicketSubjectLen  = 200  // characters (code points), as every length here
+	MaxTicketBodyLen     = 4000 // characters
+	MaxIdempotencyKeyLen = 200
+	MaxSpeedTierLen      = 32
+	MaxNameLen           = 100 // an agent's or a device's name
 )
+
+// DataCapRule is how an invalid data cap is explained.
+const DataCapRule = "must be a positive number of GB with at most two decimals, at most 100000, e.g. 50 or 2.5"
 
 // Customer is a row of the customers table.
 type Customer struct {

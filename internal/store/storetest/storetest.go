@@ -538,6 +538,11 @@ func testPayRejects(t *testing.T, s contoso.Store) {
 		{"NaN amount", req(2, math.NaN()), contoso.KindInvalid},
 		{"infinite amount", req(2, math.Inf(1)), contoso.KindInvalid},
 		{"fraction of a cent", req(2, 10.005), contoso.KindInvalid},
+		{"1e-9, which rounds to 0 cents", req(2, 1e-9), contoso.KindInvalid},
+		{"1e-8", req(2, 1e-8), contoso.KindInvalid},
+		{"0.0000000001", req(2, 0.0000000001), contoso.KindInvalid},
+		{"10.505", req(2, 10.505), contoso.KindInvalid},
+		{"1.0000000001", req(2, 1.0000000001), contoso.KindInvalid},
 		{"unknown method", with(req(2, 10), func(r *contoso.PaymentRequest) { r.Method = "cash" }), contoso.KindInvalid},
 		{"empty method", with(req(2, 10), func(r *contoso.PaymentRequest) { r.Method = "" }), contoso.KindInvalid},
 		{"bad date", with(req(2, 10), func(r *contoso.PaymentRequest) { r.Date = "20/05/2025" }), contoso.KindInvalid},
@@ -694,6 +699,24 @@ func testCreateTicket(t *testing.T, s contoso.Store) {
 	bad("unknown priority", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Priority = "p0" })
 	bad("empty subject", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Subject = "  " })
 	bad("empty description", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Description = "" })
+	bad("NUL in the subject", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Subject = "a\x00b" })
+	bad("escape sequence in the subject", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Subject = "\x1b[2Jcleared" })
+	bad("line break in the subject", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Subject = "one\r\ntwo" })
+	bad("right-to-left override in the subject", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Subject = "refund \u202Ednuf" })
+	bad("isolate in the description", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Description = "a \u2066b\u2069 c" })
+	bad("zero-width space in the description", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Description = "a\u200Bb" })
+	bad("carriage return in the description", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Description = "a\rb" })
+	bad("invalid UTF-8 in the description", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Description = "a\xffb" })
+	bad("201 characters of subject", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Subject = strings.Repeat("é", 201) })
+
+	// Lengths are characters, and a description may span lines.
+	wide := nt
+	wide.Subject, wide.Description = strings.Repeat("é", contoso.MaxTicketSubjectLen), "first line\n\tsecond line "+strings.Repeat("😀", 50)
+	got3, err := s.CreateSupportTicket(ctx, wide)
+	check(t, "CreateSupportTicket with 200 é and a two-line description", err)
+	if got3.Subject != wide.Subject || got3.Description != wide.Description {
+		t.Errorf("stored subject/description differ from those sent: %q / %q", got3.Subject, got3.Description)
+	}
 }
 
 func testUpdateSubscription(t *testing.T, s contoso.Store) {
@@ -745,6 +768,11 @@ func testUpdateSubscription(t *testing.T, s contoso.Store) {
 	bad("empty update", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{})
 	bad("unknown status", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{Status: str("paused")})
 	bad("bad date", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{StartDate: str("yesterday")})
+	tiny, third := 1e-9, 2.333
+	bad("a data cap of 1e-9 GB", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{DataCapGB: &tiny})
+	bad("a data cap with three decimals", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{DataCapGB: &third})
+	bad("an escape sequence in the speed tier", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{SpeedTier: str("1Gbps\x1b[0m")})
+	bad("a 33-character speed tier", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{SpeedTier: str(strings.Repeat("9", 33))})
 }
 
 func testUnlockAccount(t *testing.T, s contoso.Store) {
