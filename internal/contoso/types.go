@@ -85,16 +85,18 @@ type Invoice struct {
 }
 
 // Payment is a row of the payments table. IdempotencyKey is set only on
-// payments recorded through PayInvoice with a key; it is never shown to
+// payments recorded through PayInvoice with a key, IdempotencyPrincipal is
+// who recorded them (PaymentRequest.Principal); neither is ever shown to
 // clients.
 type Payment struct {
-	PaymentID      int64   `json:"payment_id"`
-	InvoiceID      int64   `json:"invoice_id"`
-	PaymentDate    string  `json:"payment_date" jsonschema:"YYYY-MM-DD"`
-	Amount         float64 `json:"amount" jsonschema:"amount in USD"`
-	Method         string  `json:"method" jsonschema:"credit_card, ach, paypal or apple_pay"`
-	Status         string  `json:"status" jsonschema:"successful, partial, pending or failed; only successful and partial payments reduce what is owed"`
-	IdempotencyKey string  `json:"-"`
+	PaymentID            int64   `json:"payment_id"`
+	InvoiceID            int64   `json:"invoice_id"`
+	PaymentDate          string  `json:"payment_date" jsonschema:"YYYY-MM-DD"`
+	Amount               float64 `json:"amount" jsonschema:"amount in USD"`
+	Method               string  `json:"method" jsonschema:"credit_card, ach, paypal or apple_pay"`
+	Status               string  `json:"status" jsonschema:"successful, partial, pending or failed; only successful and partial payments reduce what is owed"`
+	IdempotencyKey       string  `json:"-"`
+	IdempotencyPrincipal string  `json:"-"`
 }
 
 // Eligibility is the structured eligibility of a promotion. Every criterion

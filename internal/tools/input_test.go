@@ -12,6 +12,7 @@ import (
 	"github.com/contoso/contoso-mcp/internal/store/sqlite"
 	"github.com/contoso/contoso-mcp/internal/store/storetest"
 	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -300,6 +301,82 @@ func TestTextInputs(t *testing.T) {
 			if out.Ticket.Subject != subject || out.Ticket.Description != description {
 				t.Errorf("stored subject or description differs from what was sent")
 			}
+		}
+	})
+}
+
+// payAs calls pay_invoice's handler as the server does for a verified
+// caller: the request carries the principal's key as TokenInfo.UserID (the
+// in-memory transport carries no token).
+func (f *toolsFixture) payAs(t *testing.T, principal, args string) *mcp.CallToolResult {
+	t.Helper()
+	req := &mcp.CallToolRequest{Params: &mcp.CallToolParamsRaw{Name: "pay_invoice", Arguments: json.RawMessage(args)},
+		Extra: &mcp.RequestExtra{TokenInfo: &auth.TokenInfo{UserID: principal}}}
+	res, err := f.handlers["pay_invoice"](context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestPayInvoiceIdempotencyKeyBound: a key replays only for the principal,
+// invoice, amount and method of its first payment. Before the fix, another
+// principal of the tenant, or another method, replayed the first payment.
+func TestPayInvoiceIdempotencyKeyBound(t *testing.T) {
+	f := newToolsFixture(t)
+	const alice, bob = "3:iss|7:contoso|7:contoso|5:alice", "3:iss|7:contoso|7:contoso|3:bob"
+	const first = `{"invoice_id":2,"amount":10.00,"method":"paypal","idempotency_key":"retry-1"}`
+	res := f.payAs(t, alice, first)
+	if res.IsError {
+		t.Fatalf("first payment refused: %s", resultText(res))
+	}
+	var original PaymentOutput
+	structured(t, res, &original)
+
+	const reused = "idempotency key already used for a different payment"
+	for _, c := range []struct{ name, principal, args string }{
+		{"another principal of the tenant", bob, first},
+		{"the local principal", "", first},
+		{"another method", alice, `{"invoice_id":2,"amount":10,"method":"ach","idempotency_key":"retry-1"}`},
+		{"the default method", alice, `{"invoice_id":2,"amount":10,"idempotency_key":"retry-1"}`},
+		{"another amount", alice, `{"invoice_id":2,"amount":10.01,"method":"paypal","idempotency_key":"retry-1"}`},
+		{"another invoice", alice, `{"invoice_id":5,"amount":10,"method":"paypal","idempotency_key":"retry-1"}`},
+		{"an unknown invoice", alice, `{"invoice_id":999,"amount":10,"method":"paypal","idempotency_key":"retry-1"}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := f.fingerprint(t)
+			res := f.payAs(t, c.principal, c.args)
+			if msg := resultText(res); !res.IsError || !strings.Contains(msg, reused) || strings.Contains(msg, "paypal") {
+				t.Errorf("got %q (isError %v); want a tool error saying %q and nothing of the first payment", msg, res.IsError, reused)
+			}
+			if d := cmp.Diff(before, f.fingerprint(t)); d != "" {
+				t.Errorf("the refused call changed the data:\n%s", d)
+			}
+		})
+	}
+
+	t.Run("an exact repeat by the same principal replays the original result", func(t *testing.T) {
+		if res := f.payAs(t, bob, `{"invoice_id":2,"amount":20}`); res.IsError {
+			t.Fatalf("a later payment without a key: %s", resultText(res))
+		}
+		before := f.fingerprint(t)
+		// The same amount written otherwise is the same payment.
+		res := f.payAs(t, alice, `{"invoice_id":2,"amount":1e1,"method":"paypal","idempotency_key":"retry-1"}`)
+		if res.IsError {
+			t.Fatalf("replay refused: %s", resultText(res))
+		}
+		var again PaymentOutput
+		structured(t, res, &again)
+		want := original
+		want.Replayed = true
+		if d := cmp.Diff(want, again); d != "" {
+			t.Errorf("replay differs from the original result (-want +got):\n%s", d)
+		}
+		if !strings.Contains(resultText(res), "Already recorded") {
+			t.Errorf("summary %q does not say the payment was already recorded", resultText(res))
+		}
+		if d := cmp.Diff(before, f.fingerprint(t)); d != "" {
+			t.Errorf("the replay changed the data:\n%s", d)
 		}
 	})
 }

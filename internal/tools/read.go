@@ -521,9 +521,9 @@ func getDataUsage(ctx context.Context, _ *Env, st contoso.Store, in DataUsageInp
 	end, err2 := time.Parse(contoso.DateLayout, in.EndDate)
 	switch {
 	case err1 != nil:
-		return DataUsageReport{}, contoso.Errorf(contoso.KindInvalid, "start_date must be a date in YYYY-MM-DD form; got %q", in.StartDate)
+		return DataUsageReport{}, contoso.Errorf(contoso.KindInvalid, "start_date must be a date in YYYY-MM-DD form")
 	case err2 != nil:
-		return DataUsageReport{}, contoso.Errorf(contoso.KindInvalid, "end_date must be a date in YYYY-MM-DD form; got %q", in.EndDate)
+		return DataUsageReport{}, contoso.Errorf(contoso.KindInvalid, "end_date must be a date in YYYY-MM-DD form")
 	case end.Before(start):
 		return DataUsageReport{}, contoso.Errorf(contoso.KindInvalid, "end_date %s is before start_date %s", in.EndDate, in.StartDate)
 	case end.Sub(start) > maxUsageDays*24*time.Hour:

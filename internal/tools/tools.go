@@ -126,8 +126,21 @@ func init() {
 	defineBatch()
 }
 
-// requestKey carries the MCP request to the handler's helpers (progress).
+// requestKey carries the MCP request to the handler's helpers (progress,
+// the caller's principal).
 type requestKey struct{}
+
+// principalKey returns the caller as the server verified it: the request's
+// TokenInfo.UserID, which the server sets to the principal's key (issuer,
+// tenant and subject). It is "" on transports without tokens (stdio, in
+// memory), whose one caller is the server's local principal.
+func principalKey(ctx context.Context) string {
+	req, _ := ctx.Value(requestKey{}).(*mcp.CallToolRequest)
+	if req == nil || req.Extra == nil || req.Extra.TokenInfo == nil {
+		return ""
+	}
+	return req.Extra.TokenInfo.UserID
+}
 
 // Result is implemented by every tool output: Summary is the readable text
 // that goes with the structured content.

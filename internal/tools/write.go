@@ -26,7 +26,8 @@ type PaymentOutput struct {
 func (o PaymentOutput) Summary() string {
 	p := o.Payment
 	if o.Replayed {
-		return fmt.Sprintf("Already recorded: payment %d of %s on invoice %d (idempotency key reused); %s outstanding.", p.PaymentID, money(p.Amount), p.InvoiceID, money(o.OutstandingAfter))
+		return fmt.Sprintf("Already recorded, nothing new: payment %d of %s by %s on invoice %d (idempotency key reused); it left %s outstanding, was %s.",
+			p.PaymentID, money(p.Amount), p.Method, p.InvoiceID, money(o.OutstandingAfter), money(o.OutstandingBefore))
 	}
 	return fmt.Sprintf("Recorded payment %d of %s by %s on invoice %d (%s); %s outstanding, was %s.", p.PaymentID, money(p.Amount), p.Method, p.InvoiceID, p.Status, money(o.OutstandingAfter), money(o.OutstandingBefore))
 }
@@ -91,7 +92,7 @@ func (o UnlockOutput) Summary() string {
 func defineWrites() {
 	destructive := true
 	define(&mcp.Tool{Name: "pay_invoice", Title: "Pay an invoice",
-		Description: "Record a payment against an invoice. The amount must be above 0 and at most what is still outstanding (see get_invoice_payments). A payment that settles the invoice is recorded as successful, a smaller one as partial. Pass an idempotency_key so that a retried call records the payment only once."},
+		Description: "Record a payment against an invoice. The amount must be a positive amount in whole cents (e.g. 12.34) and at most what is still outstanding (see get_invoice_payments). A payment that settles the invoice is recorded as successful, a smaller one as partial. Pass an idempotency_key so that a retried call records the payment only once: an exact retry (same caller, invoice, amount and method) returns the first call's result; the key with anything else is refused."},
 		Write, func(s *jsonschema.Schema) {
 			positiveID(s, "invoice_id")
 			moneyField(s, "amount", contoso.MaxPaymentAmount)
@@ -135,7 +136,7 @@ func payInvoice(ctx context.Context, env *Env, st contoso.Store, in PayInvoiceIn
 		method = "credit_card"
 	}
 	req := contoso.PaymentRequest{InvoiceID: in.InvoiceID, Amount: in.Amount.Dollars(), Method: method,
-		IdempotencyKey: in.IdempotencyKey, Date: today(env)}
+		IdempotencyKey: in.IdempotencyKey, Principal: principalKey(ctx), Date: today(env)}
 	if err := req.Validate(); err != nil {
 		return PaymentOutput{}, err
 	}

@@ -51,10 +51,10 @@ func scanInvoice(sc scanner, i *contoso.Invoice) error {
 
 func scanPayment(sc scanner, p *contoso.Payment) error {
 	var amount int64
-	var key sql.NullString
-	err := sc.Scan(&p.PaymentID, &p.InvoiceID, &p.PaymentDate, &amount, &p.Method, &p.Status, &key)
+	var key, principal sql.NullString
+	err := sc.Scan(&p.PaymentID, &p.InvoiceID, &p.PaymentDate, &amount, &p.Method, &p.Status, &key, &principal)
 	p.Amount = contoso.Dollars(amount)
-	p.IdempotencyKey = key.String
+	p.IdempotencyKey, p.IdempotencyPrincipal = key.String, principal.String
 	return err
 }
 

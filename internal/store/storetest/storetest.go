@@ -41,6 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) contoso.Store) {
 		{"PayInvoiceRejects", testPayRejects},
 		{"PayInvoiceIdempotent", testPayIdempotent},
 		{"PayInvoiceConcurrent", testPayConcurrent},
+		{"PayInvoiceKeyBoundToPayment", testPayKeyBound},
+		{"PayInvoiceKeyConcurrent", testPayKeyConcurrent},
 		{"CreateSupportTicket", testCreateTicket},
 		{"UpdateSubscription", testUpdateSubscription},
 		{"UnlockAccount", testUnlockAccount},
@@ -68,8 +70,8 @@ const payDate = "2025-05-20"
 // ---- helpers ----
 
 // equate compares records: empty and nil slices are equal, and a payment's
-// idempotency key (never shown to clients) is not compared.
-var equate = []cmp.Option{cmpopts.EquateEmpty(), cmpopts.IgnoreFields(contoso.Payment{}, "IdempotencyKey")}
+// idempotency key and principal (never shown to clients) are not compared.
+var equate = []cmp.Option{cmpopts.EquateEmpty(), cmpopts.IgnoreFields(contoso.Payment{}, "IdempotencyKey", "IdempotencyPrincipal")}
 
 func diff(t *testing.T, what string, got, want any) {
 	t.Helper()
