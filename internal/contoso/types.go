@@ -33,6 +33,7 @@ var (
 	MaxTicketBodyLen     = 4000 // characters
 	MaxIdempotencyKeyLen = 200
 	MaxSpeedTierLen      = 32
+	MaxQueryLen          = 500 // a knowledge-base query
 	MaxNameLen           = 100 // an agent's or a device's name
 )
 

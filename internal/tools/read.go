@@ -383,8 +383,7 @@ func defineReads() {
 			p := prop(s, "topk")
 			p.Minimum, p.Maximum = &one, &twenty
 			withDefault(s, "topk", "3")
-			n := 500
-			prop(s, "query").MaxLength = &n
+			maxLength(s, "query", contoso.MaxQueryLen)
 		}, searchKnowledgeBase)
 	define(&mcp.Tool{Name: "get_security_logs", Title: "Security events",
 		Description: "A customer's security events (logins, locks, unlocks, password resets), newest first, and whether the account is locked now."},

@@ -467,7 +467,7 @@ func testSearchKnowledge(t *testing.T, s contoso.Store) {
 
 func testSearchKnowledgeInvalid(t *testing.T, s contoso.Store) {
 	ctx := t.Context()
-	for _, q := range []string{"", "   ", "?!...", `"*" - () :`} {
+	for _, q := range []string{"", "   ", "?!...", `"*" - () :`, "roaming\x1b[2J", "roaming\nrefund", "roaming \u202Egnimaor", "roam\u200Bing", "roaming\xff", strings.Repeat("roaming ", 63)} {
 		_, err := s.SearchKnowledge(ctx, q, 3)
 		wantKind(t, "SearchKnowledge("+q+")", err, contoso.KindInvalid)
 	}
