@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/contoso/contoso-mcp/internal/contoso"
@@ -95,26 +94,13 @@ func testPayKeyBound(t *testing.T, s contoso.Store) {
 // conflicts.
 func testPayKeyConcurrent(t *testing.T, s contoso.Store) {
 	const n = 10
-	var wg sync.WaitGroup
-	results := make([]contoso.PaymentResult, n)
-	errs := make([]error, n)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			principal := "p-even"
-			if i%2 == 1 {
-				principal = "p-odd"
-			}
-			results[i], errs[i] = s.PayInvoice(t.Context(), contoso.PaymentRequest{InvoiceID: 5, Amount: 10, Method: "ach",
-				IdempotencyKey: "k-race", Principal: principal, Date: payDate})
-		})
-	}
-	close(start)
-	wg.Wait()
+	principals := []string{"p-even", "p-odd"}
+	results, errs := payAtOnce(t, s, n, func(i int) contoso.PaymentRequest {
+		return contoso.PaymentRequest{InvoiceID: 5, Amount: 10, Method: "ach", IdempotencyKey: "k-race", Principal: principals[i%2], Date: payDate}
+	})
 	recorded, replayed, conflicts := map[string]int{}, map[string]int{}, map[string]int{}
 	for i := range n {
-		principal := []string{"p-even", "p-odd"}[i%2]
+		principal := principals[i%2]
 		switch {
 		case errs[i] == nil && !results[i].Replayed:
 			recorded[principal]++

@@ -612,8 +612,9 @@ func testPayIdempotent(t *testing.T, s contoso.Store) {
 	}
 }
 
-func testPayConcurrent(t *testing.T, s contoso.Store) {
-	const n = 20
+// payAtOnce makes the n payments req(i) at the same moment and returns
+// their results and errors by i.
+func payAtOnce(t *testing.T, s contoso.Store, n int, req func(i int) contoso.PaymentRequest) ([]contoso.PaymentResult, []error) {
 	var wg sync.WaitGroup
 	results := make([]contoso.PaymentResult, n)
 	errs := make([]error, n)
@@ -621,11 +622,19 @@ func testPayConcurrent(t *testing.T, s contoso.Store) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			results[i], errs[i] = s.PayInvoice(t.Context(), contoso.PaymentRequest{InvoiceID: 5, Amount: 10, Method: "ach", Date: payDate})
+			results[i], errs[i] = s.PayInvoice(t.Context(), req(i))
 		})
 	}
 	close(start)
 	wg.Wait()
+	return results, errs
+}
+
+func testPayConcurrent(t *testing.T, s contoso.Store) {
+	const n = 20
+	results, errs := payAtOnce(t, s, n, func(int) contoso.PaymentRequest {
+		return contoso.PaymentRequest{InvoiceID: 5, Amount: 10, Method: "ach", Date: payDate}
+	})
 
 	ok, conflicts := 0, 0
 	after := map[float64]bool{}
