@@ -117,7 +117,7 @@ func oneOf(field, v string, allowed []string) error {
 	if slices.Contains(allowed, v) {
 		return nil
 	}
-	return Errorf(KindInvalid, "%s must be one of %s; got %q", field, strings.Join(allowed, ", "), v)
+	return Errorf(KindInvalid, "%s must be one of %s", field, strings.Join(allowed, ", "))
 }
 
 // Validate checks what can be checked without the data: a positive amount in
@@ -128,23 +128,20 @@ func (r PaymentRequest) Validate() error {
 	if r.InvoiceID <= 0 {
 		return Errorf(KindInvalid, "invoice_id must be a positive integer; got %d", r.InvoiceID)
 	}
-	if math.IsNaN(r.Amount) || math.IsInf(r.Amount, 0) || r.Amount <= 0 {
-		return Errorf(KindInvalid, "amount must be greater than zero; got %v", r.Amount)
-	}
-	if math.Abs(r.Amount*100-math.Round(r.Amount*100)) > 1e-6 {
-		return Errorf(KindInvalid, "amount must be in whole cents; got %v", r.Amount)
+	if !WholeCents(r.Amount) {
+		return Errorf(KindInvalid, "amount %s", AmountRule)
 	}
 	if r.Amount > MaxPaymentAmount {
-		return Errorf(KindInvalid, "amount must be at most %.2f; got %v", MaxPaymentAmount, r.Amount)
+		return Errorf(KindInvalid, "amount must be at most %.2f", MaxPaymentAmount)
 	}
 	if err := oneOf("method", r.Method, PaymentMethods); err != nil {
 		return err
 	}
-	if len(r.IdempotencyKey) > 200 {
-		return Errorf(KindInvalid, "idempotency_key must be at most 200 characters")
+	if err := CheckTextLen("idempotency_key", r.IdempotencyKey, SingleLine, 0, MaxIdempotencyKeyLen); err != nil {
+		return err
 	}
 	if !ValidDate(r.Date) {
-		return Errorf(KindInvalid, "payment date must be YYYY-MM-DD; got %q", r.Date)
+		return Errorf(KindInvalid, "payment date must be a date in YYYY-MM-DD form")
 	}
 	return nil
 }
@@ -164,18 +161,18 @@ func (t NewTicket) Validate() error {
 	if err := oneOf("priority", t.Priority, TicketPriorities); err != nil {
 		return err
 	}
-	if s := strings.TrimSpace(t.Subject); s == "" || len(s) > MaxTicketSubjectLen {
-		return Errorf(KindInvalid, "subject must be 1 to %d characters", MaxTicketSubjectLen)
+	if err := CheckTextLen("subject", strings.TrimSpace(t.Subject), SingleLine, 1, MaxTicketSubjectLen); err != nil {
+		return err
 	}
-	if s := strings.TrimSpace(t.Description); s == "" || len(s) > MaxTicketBodyLen {
-		return Errorf(KindInvalid, "description must be 1 to %d characters", MaxTicketBodyLen)
+	if err := CheckTextLen("description", strings.TrimSpace(t.Description), MultiLine, 1, MaxTicketBodyLen); err != nil {
+		return err
 	}
-	return nil
+	return CheckTextLen("cs_agent", t.CSAgent, SingleLine, 0, MaxNameLen)
 }
 
 // Validate checks the values that are set: at least one, known enum values,
-// dates in YYYY-MM-DD form, a positive product id and a data cap in
-// (0, 100000] GB. Rules that need the data (the product exists, the end is
+// dates in YYYY-MM-DD form, a positive product id, a one-line speed tier and
+// a data cap in (0, 100000] GB with at most two decimals. Rules that need the data (the product exists, the end is
 // not before the start) are checked by the store.
 func (u SubscriptionUpdate) Validate() error {
 	if u == (SubscriptionUpdate{}) {
@@ -195,18 +192,21 @@ func (u SubscriptionUpdate) Validate() error {
 		return Errorf(KindInvalid, "product_id must be a positive integer; got %d", *u.ProductID)
 	}
 	if u.StartDate != nil && !ValidDate(*u.StartDate) {
-		return Errorf(KindInvalid, "start_date must be YYYY-MM-DD; got %q", *u.StartDate)
+		return Errorf(KindInvalid, "start_date must be a date in YYYY-MM-DD form")
 	}
 	if u.EndDate != nil && *u.EndDate != "" && !ValidDate(*u.EndDate) {
-		return Errorf(KindInvalid, "end_date must be YYYY-MM-DD (or empty to clear it); got %q", *u.EndDate)
+		return Errorf(KindInvalid, "end_date must be a date in YYYY-MM-DD form (or empty to clear it)")
 	}
-	if u.SpeedTier != nil && len(*u.SpeedTier) > 32 {
-		return Errorf(KindInvalid, "speed_tier must be at most 32 characters")
+	if u.SpeedTier != nil {
+		if err := CheckTextLen("speed_tier", *u.SpeedTier, SingleLine, 0, MaxSpeedTierLen); err != nil {
+			return err
+		}
 	}
 	if u.DataCapGB != nil {
-		v := *u.DataCapGB
-		if math.IsNaN(v) || v <= 0 || v > 100000 {
-			return Errorf(KindInvalid, "data_cap_gb must be greater than 0 and at most 100000; got %v", v)
+		// Hundredths of a GB, as the tool takes them: WholeCents is the same
+		// test of two exact decimals.
+		if v := *u.DataCapGB; !WholeCents(v) || v > MaxDataCapGB {
+			return Errorf(KindInvalid, "data_cap_gb %s", DataCapRule)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package contoso
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -98,16 +99,22 @@ func TestPaymentRequestValidate(t *testing.T) {
 		t.Fatalf("valid request refused: %v", err)
 	}
 	for name, mutate := range map[string]func(*PaymentRequest){
-		"zero":       func(r *PaymentRequest) { r.Amount = 0 },
-		"negative":   func(r *PaymentRequest) { r.Amount = -1 },
-		"NaN":        func(r *PaymentRequest) { r.Amount = math.NaN() },
-		"infinite":   func(r *PaymentRequest) { r.Amount = math.Inf(1) },
-		"sub-cent":   func(r *PaymentRequest) { r.Amount = 1.005 },
-		"too large":  func(r *PaymentRequest) { r.Amount = MaxPaymentAmount + 1 },
-		"method":     func(r *PaymentRequest) { r.Method = "cash" },
-		"invoice id": func(r *PaymentRequest) { r.InvoiceID = 0 },
-		"long key":   func(r *PaymentRequest) { r.IdempotencyKey = strings.Repeat("k", 201) },
-		"date":       func(r *PaymentRequest) { r.Date = "15/06/2026" },
+		"zero":                  func(r *PaymentRequest) { r.Amount = 0 },
+		"negative":              func(r *PaymentRequest) { r.Amount = -1 },
+		"NaN":                   func(r *PaymentRequest) { r.Amount = math.NaN() },
+		"infinite":              func(r *PaymentRequest) { r.Amount = math.Inf(1) },
+		"sub-cent":              func(r *PaymentRequest) { r.Amount = 1.005 },
+		"1e-9":                  func(r *PaymentRequest) { r.Amount = 1e-9 },
+		"1e-8":                  func(r *PaymentRequest) { r.Amount = 1e-8 },
+		"1e-10":                 func(r *PaymentRequest) { r.Amount = 0.0000000001 },
+		"10.505":                func(r *PaymentRequest) { r.Amount = 10.505 },
+		"key with a line break": func(r *PaymentRequest) { r.IdempotencyKey = "k\n1" },
+		"key with RLO":          func(r *PaymentRequest) { r.IdempotencyKey = "k\u202e1" },
+		"too large":             func(r *PaymentRequest) { r.Amount = MaxPaymentAmount + 1 },
+		"method":                func(r *PaymentRequest) { r.Method = "cash" },
+		"invoice id":            func(r *PaymentRequest) { r.InvoiceID = 0 },
+		"long key":              func(r *PaymentRequest) { r.IdempotencyKey = strings.Repeat("k", 201) },
+		"date":                  func(r *PaymentRequest) { r.Date = "15/06/2026" },
 	} {
 		r := ok
 		mutate(&r)
@@ -157,3 +164,108 @@ func TestErrorMapping(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// TestWholeCents: only the exact float of a positive whole number of cents
+// passes; 1e-9 used to pass as "within 1e-6 of a cent" and was recorded as
+// a payment of $0.00.
+func TestWholeCents(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want bool
+	}{
+		{10.5, true}, {10.50, true}, {1.05e1, true}, {0.01, true}, {0.07, true}, {12.34, true}, {100000, true}, {Dollars(123456789), true},
+		{0, false}, {-1, false}, {-0.01, false}, {1e-9, false}, {1e-8, false}, {0.0000000001, false}, {0.001, false},
+		{10.505, false}, {1.0000000001, false}, {0.005, false}, {math.NaN(), false}, {math.Inf(1), false}, {math.Inf(-1), false}, {1e300, false},
+	} {
+		t.Run(fmt.Sprint(c.v), func(t *testing.T) {
+			if got := WholeCents(c.v); got != c.want {
+				t.Errorf("WholeCents(%v) = %v, want %v", c.v, got, c.want)
+			}
+		})
+	}
+}
+
+// TestCheckText: control, formatting and broken characters are refused by
+// rule, lengths count code points, and no message repeats the value.
+func TestCheckText(t *testing.T) {
+	cases := []struct {
+		name  string
+		value string
+		rule  TextRule
+		want  string // "" when accepted, else a part of the message
+	}{
+		{"plain", "Roaming charge", SingleLine, ""},
+		{"accents and emoji", "Café ☕ 😀 — naïve", SingleLine, ""},
+		{"multi-line text", "line one\nline two\ttabbed", MultiLine, ""},
+		{"NUL", "a\x00b", SingleLine, "single line"},
+		{"ESC sequence", "a\x1b[31mred", SingleLine, "single line"},
+		{"LF in a single line", "a\nb", SingleLine, "single line"},
+		{"CR in a single line", "a\rb", SingleLine, "single line"},
+		{"tab in a single line", "a\tb", SingleLine, "single line"},
+		{"DEL", "a\x7fb", SingleLine, "single line"},
+		{"C1 control", "a\u0085b", SingleLine, "single line"},
+		{"line separator", "a\u2028b", SingleLine, "single line"},
+		{"CR in multi-line", "a\r\nb", MultiLine, "line breaks"},
+		{"NUL in multi-line", "a\x00b", MultiLine, "line breaks"},
+		{"ESC in multi-line", "a\x1b[2Jb", MultiLine, "line breaks"},
+		{"paragraph separator in multi-line", "a\u2029b", MultiLine, "line breaks"},
+		{"RLO", "abc\u202Edcb", SingleLine, "invisible formatting"},
+		{"RLO in multi-line", "abc\u202Edcb", MultiLine, "invisible formatting"},
+		{"LRI", "a\u2066b", MultiLine, "invisible formatting"},
+		{"PDI", "a\u2069b", SingleLine, "invisible formatting"},
+		{"FSI", "a\u2068b", SingleLine, "invisible formatting"},
+		{"zero-width space", "a\u200Bb", SingleLine, "invisible formatting"},
+		{"zero-width joiner", "a\u200Db", MultiLine, "invisible formatting"},
+		{"byte-order mark", "\uFEFFab", SingleLine, "invisible formatting"},
+		{"tag character", "a\U000E0041b", MultiLine, "invisible formatting"},
+		{"invalid UTF-8", "a\xffb", SingleLine, "valid UTF-8"},
+		{"invalid UTF-8 in multi-line", "a\xc3", MultiLine, "valid UTF-8"},
+		{"replacement character", "a\uFFFDb", MultiLine, "valid UTF-8"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := CheckText("subject", c.value, c.rule)
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if ErrorKind(err) != KindInvalid || !strings.Contains(PublicMessage(err), c.want) || !strings.HasPrefix(PublicMessage(err), "subject ") {
+				t.Fatalf("CheckText = %v, want an invalid-argument error about subject mentioning %q", err, c.want)
+			}
+			if strings.Contains(PublicMessage(err), c.value) {
+				t.Errorf("the message repeats the value: %q", PublicMessage(err))
+			}
+		})
+	}
+}
+
+// TestTextLengthsAreCharacters: 200 "é" (400 bytes) and 50 emoji (200
+// bytes) are within 200 characters; 201 characters are not.
+func TestTextLengthsAreCharacters(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		value string
+		ok    bool
+	}{
+		{"200 é", strings.Repeat("é", 200), true},
+		{"200 emoji", strings.Repeat("😀", 200), true},
+		{"201 é", strings.Repeat("é", 201), false},
+		{"201 ASCII", strings.Repeat("a", 201), false},
+		{"empty", "", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := CheckTextLen("subject", c.value, SingleLine, 1, 200)
+			if (err == nil) != c.ok {
+				t.Errorf("CheckTextLen = %v, want ok=%v", err, c.ok)
+			}
+		})
+		t.Run("ticket "+c.name, func(t *testing.T) {
+			nt := NewTicket{CustomerID: 1, SubscriptionID: 1, Category: "billing", Priority: "low", Subject: c.value, Description: c.value}
+			if err := nt.Validate(); (err == nil) != c.ok {
+				t.Errorf("NewTicket.Validate = %v, want ok=%v", err, c.ok)
+			}
+		})
+	}
+}

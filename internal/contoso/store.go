@@ -66,10 +66,13 @@ type Store interface {
 	GetProduct(ctx context.Context, productID int64) (Product, error)
 
 	// PayInvoice records a payment against an invoice in one transaction
-	// (see PaymentRequest for the rules). With an idempotency key already
-	// used for the same invoice and amount it records nothing and returns the
-	// first payment with Replayed set; the same key with other details is
-	// KindConflict.
+	// (see PaymentRequest for the rules). An idempotency key is bound to the
+	// principal, invoice, amount and method of the payment that first used
+	// it: an exact repeat records nothing and returns that payment's
+	// original result (its payment, and what was outstanding before and
+	// after it) with Replayed set; the key with any other principal,
+	// invoice, amount or method is KindConflict, checked before anything
+	// else about the invoice, and records nothing.
 	PayInvoice(ctx context.Context, req PaymentRequest) (PaymentResult, error)
 	// CreateSupportTicket opens a ticket; the subscription must belong to
 	// the customer (KindInvalid otherwise).
@@ -98,16 +101,21 @@ type Store interface {
 	TaskStore
 }
 
-// PaymentRequest asks to pay an invoice. Amount must be above zero, at most
-// what is outstanding on the invoice (KindInvalid otherwise) and at most
-// MaxPaymentAmount; Method one of PaymentMethods. The payment is recorded as
-// successful when it settles the invoice, partial otherwise.
+// PaymentRequest asks to pay an invoice. Amount must be a positive amount
+// in whole cents (WholeCents), at most what is outstanding on the invoice
+// (KindInvalid otherwise) and at most MaxPaymentAmount; Method one of
+// PaymentMethods. The payment is recorded as successful when it settles the
+// invoice, partial otherwise.
 type PaymentRequest struct {
 	InvoiceID      int64
 	Amount         float64
 	Method         string
 	IdempotencyKey string
-	Date           string // YYYY-MM-DD
+	// Principal is who asks (the tools pass the verified principal's key:
+	// issuer, tenant and subject; "" for the local principal of stdio). An
+	// idempotency key replays only for the principal that first used it.
+	Principal string
+	Date      string // YYYY-MM-DD
 }
 
 // PaymentResult is what PayInvoice did.
@@ -115,7 +123,7 @@ type PaymentResult struct {
 	Payment           Payment `json:"payment"`
 	OutstandingBefore float64 `json:"outstanding_before" jsonschema:"USD owed on the invoice before this payment"`
 	OutstandingAfter  float64 `json:"outstanding_after" jsonschema:"USD still owed on the invoice"`
-	Replayed          bool    `json:"replayed" jsonschema:"true when this idempotency key was used before and nothing new was recorded"`
+	Replayed          bool    `json:"replayed" jsonschema:"true when this idempotency key was used before by the same caller for the same payment: nothing new was recorded and this is the first call's result"`
 }
 
 // NewTicket asks to open a support ticket.

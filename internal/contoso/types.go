@@ -12,25 +12,33 @@ package contoso
 
 // Enumerations. Each list is the complete set of values a field may hold.
 var (
-	LoyaltyLevels       = []string{"Bronze", "Silver", "Gold", "Platinum"}
-	ProductCategories   = []string{"mobile", "internet", "bundle", "addon"}
-	SubscriptionStatus  = []string{"active", "inactive"}
-	ServiceStatuses     = []string{"normal", "slow", "offline"}
-	PaymentMethods      = []string{"credit_card", "ach", "paypal", "apple_pay"}
-	PaymentStatuses     = []string{"successful", "partial", "pending", "failed"}
-	SecurityEventTypes  = []string{"login_attempt", "account_locked", "account_unlocked", "password_reset"}
-	OrderStatuses       = []string{"delivered", "completed", "pending", "returned"}
-	TicketCategories    = []string{"billing", "technical", "account", "call_drop", "sms_issue"}
-	TicketStatuses      = []string{"open", "pending", "closed"}
-	TicketPriorities    = []string{"low", "normal", "high", "urgent"}
-	IncidentStatuses    = []string{"investigating", "resolved"}
-	KnowledgeDocTypes   = []string{"Policy", "Procedure", "FAQ", "Troubleshooting"}
-	DateLayout          = "2006-01-02"
-	TimestampLayout     = "2006-01-02T15:04:05Z"
-	MaxPaymentAmount    = 100000.00 // no single payment may exceed this, whatever is owed
-	MaxTicketSubjectLen = 200
-	MaxTicketBodyLen    = 4000
+	LoyaltyLevels        = []string{"Bronze", "Silver", "Gold", "Platinum"}
+	ProductCategories    = []string{"mobile", "internet", "bundle", "addon"}
+	SubscriptionStatus   = []string{"active", "inactive"}
+	ServiceStatuses      = []string{"normal", "slow", "offline"}
+	PaymentMethods       = []string{"credit_card", "ach", "paypal", "apple_pay"}
+	PaymentStatuses      = []string{"successful", "partial", "pending", "failed"}
+	SecurityEventTypes   = []string{"login_attempt", "account_locked", "account_unlocked", "password_reset"}
+	OrderStatuses        = []string{"delivered", "completed", "pending", "returned"}
+	TicketCategories     = []string{"billing", "technical", "account", "call_drop", "sms_issue"}
+	TicketStatuses       = []string{"open", "pending", "closed"}
+	TicketPriorities     = []string{"low", "normal", "high", "urgent"}
+	IncidentStatuses     = []string{"investigating", "resolved"}
+	KnowledgeDocTypes    = []string{"Policy", "Procedure", "FAQ", "Troubleshooting"}
+	DateLayout           = "2006-01-02"
+	TimestampLayout      = "2006-01-02T15:04:05Z"
+	MaxPaymentAmount     = 100000.00 // no single payment may exceed this, whatever is owed
+	MaxDataCapGB         = 100000.0
+	MaxTicketSubjectLen  = 200  // characters (code points), as every length here
+	MaxTicketBodyLen     = 4000 // characters
+	MaxIdempotencyKeyLen = 200
+	MaxSpeedTierLen      = 32
+	MaxQueryLen          = 500 // a knowledge-base query
+	MaxNameLen           = 100 // an agent's or a device's name
 )
+
+// DataCapRule is how an invalid data cap is explained.
+const DataCapRule = "must be a positive number of GB with at most two decimals, at most 100000, e.g. 50 or 2.5"
 
 // Customer is a row of the customers table.
 type Customer struct {
@@ -78,16 +86,18 @@ type Invoice struct {
 }
 
 // Payment is a row of the payments table. IdempotencyKey is set only on
-// payments recorded through PayInvoice with a key; it is never shown to
+// payments recorded through PayInvoice with a key, IdempotencyPrincipal is
+// who recorded them (PaymentRequest.Principal); neither is ever shown to
 // clients.
 type Payment struct {
-	PaymentID      int64   `json:"payment_id"`
-	InvoiceID      int64   `json:"invoice_id"`
-	PaymentDate    string  `json:"payment_date" jsonschema:"YYYY-MM-DD"`
-	Amount         float64 `json:"amount" jsonschema:"amount in USD"`
-	Method         string  `json:"method" jsonschema:"credit_card, ach, paypal or apple_pay"`
-	Status         string  `json:"status" jsonschema:"successful, partial, pending or failed; only successful and partial payments reduce what is owed"`
-	IdempotencyKey string  `json:"-"`
+	PaymentID            int64   `json:"payment_id"`
+	InvoiceID            int64   `json:"invoice_id"`
+	PaymentDate          string  `json:"payment_date" jsonschema:"YYYY-MM-DD"`
+	Amount               float64 `json:"amount" jsonschema:"amount in USD"`
+	Method               string  `json:"method" jsonschema:"credit_card, ach, paypal or apple_pay"`
+	Status               string  `json:"status" jsonschema:"successful, partial, pending or failed; only successful and partial payments reduce what is owed"`
+	IdempotencyKey       string  `json:"-"`
+	IdempotencyPrincipal string  `json:"-"`
 }
 
 // Eligibility is the structured eligibility of a promotion. Every criterion

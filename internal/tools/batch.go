@@ -13,12 +13,12 @@ import (
 
 // RerateInput asks to bill data overage for a period, over a segment.
 type RerateInput struct {
-	StartDate    string  `json:"start_date" jsonschema:"first day of the period, YYYY-MM-DD"`
-	EndDate      string  `json:"end_date" jsonschema:"last day of the period, YYYY-MM-DD, at most 31 days after start_date and not after today"`
-	RatePerGB    float64 `json:"rate_per_gb,omitempty" jsonschema:"USD per started GB over the cap"`
-	LoyaltyLevel string  `json:"loyalty_level,omitempty" jsonschema:"only customers of this loyalty level (the segment); all when left out"`
-	BatchSize    int     `json:"batch_size,omitempty" jsonschema:"subscriptions per batch; each batch is one transaction"`
-	DryRun       bool    `json:"dry_run,omitempty" jsonschema:"compute and report, record nothing"`
+	StartDate    string `json:"start_date" jsonschema:"first day of the period, YYYY-MM-DD"`
+	EndDate      string `json:"end_date" jsonschema:"last day of the period, YYYY-MM-DD, at most 31 days after start_date and not after today"`
+	RatePerGB    Money  `json:"rate_per_gb,omitempty" jsonschema:"USD per started GB over the cap, in whole cents"`
+	LoyaltyLevel string `json:"loyalty_level,omitempty" jsonschema:"only customers of this loyalty level (the segment); all when left out"`
+	BatchSize    int    `json:"batch_size,omitempty" jsonschema:"subscriptions per batch; each batch is one transaction"`
+	DryRun       bool   `json:"dry_run,omitempty" jsonschema:"compute and report, record nothing"`
 }
 
 // RerateInvoice is one overage invoice of a re-rating run.
@@ -73,9 +73,7 @@ func defineBatch() {
 		Description: "Batch job: bill data overage for a period (at most 31 days) to every active capped subscription of a segment (optionally one loyalty level): for each, the data used in the period beyond the plan's cap, per started GB at rate_per_gb, becomes an overage invoice. Runs in batches, each one transaction, reporting progress per batch; cancelling stops between batches and the result says how far it got. A rerun for the same period bills nothing twice. Use dry_run to see the amounts first. Can run as a task."},
 		Write, func(s *jsonschema.Schema) {
 			dateFormat(s, "start_date", "end_date")
-			zero, most := 0.0, 100.0
-			p := prop(s, "rate_per_gb")
-			p.ExclusiveMinimum, p.Maximum = &zero, &most
+			moneyField(s, "rate_per_gb", 100)
 			withDefault(s, "rate_per_gb", "10")
 			enum(s, "loyalty_level", contoso.LoyaltyLevels)
 			one, big := 1.0, 200.0
@@ -109,8 +107,8 @@ func rerateUsage(ctx context.Context, env *Env, st contoso.Store, in RerateInput
 	case in.EndDate > today:
 		return RerateReport{}, contoso.Errorf(contoso.KindInvalid, "end_date %s is in the future; usage is billed for past days only", in.EndDate)
 	}
-	rate, size := in.RatePerGB, in.BatchSize
-	if rate == 0 {
+	rate, size := in.RatePerGB.Dollars(), in.BatchSize
+	if in.RatePerGB == 0 {
 		rate = 10
 	}
 	if size == 0 {

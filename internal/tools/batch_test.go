@@ -78,7 +78,7 @@ func countInvoices(t *testing.T, st contoso.Store, desc string) (n int, total in
 func TestRerateCancelledKeepsWholeBatches(t *testing.T) {
 	st := seeded(t)
 	env := &Env{Now: func() time.Time { return batchAsOf.Add(9 * time.Hour) }}
-	in := RerateInput{StartDate: "2026-05-17", EndDate: "2026-06-14", BatchSize: 10, RatePerGB: 10}
+	in := RerateInput{StartDate: "2026-05-17", EndDate: "2026-06-14", BatchSize: 10, RatePerGB: 1000 /* $10.00 */}
 	desc := "Data overage re-rating 2026-05-17 to 2026-06-14"
 
 	ctx, cancel := context.WithCancel(context.Background())

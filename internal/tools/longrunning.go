@@ -60,8 +60,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // TroubleshootInput names the device and the problem.
 type TroubleshootInput struct {
-	Detail     string `json:"detail" jsonschema:"what the customer reports, in plain words (for example: no internet since this morning)"`
-	DeviceName string `json:"device_name" jsonschema:"the device to diagnose (for example: router-1)"`
+	Detail     string `json:"detail" input:"multiline" jsonschema:"what the customer reports, in plain words (for example: no internet since this morning); line breaks and tabs allowed, no other control characters"`
+	DeviceName string `json:"device_name" jsonschema:"the device to diagnose (for example: router-1); one line"`
 }
 
 // TroubleshootStep is one step of a diagnosis as it ran.

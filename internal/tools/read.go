@@ -383,8 +383,7 @@ func defineReads() {
 			p := prop(s, "topk")
 			p.Minimum, p.Maximum = &one, &twenty
 			withDefault(s, "topk", "3")
-			n := 500
-			prop(s, "query").MaxLength = &n
+			maxLength(s, "query", contoso.MaxQueryLen)
 		}, searchKnowledgeBase)
 	define(&mcp.Tool{Name: "get_security_logs", Title: "Security events",
 		Description: "A customer's security events (logins, locks, unlocks, password resets), newest first, and whether the account is locked now."},
@@ -521,9 +520,9 @@ func getDataUsage(ctx context.Context, _ *Env, st contoso.Store, in DataUsageInp
 	end, err2 := time.Parse(contoso.DateLayout, in.EndDate)
 	switch {
 	case err1 != nil:
-		return DataUsageReport{}, contoso.Errorf(contoso.KindInvalid, "start_date must be a date in YYYY-MM-DD form; got %q", in.StartDate)
+		return DataUsageReport{}, contoso.Errorf(contoso.KindInvalid, "start_date must be a date in YYYY-MM-DD form")
 	case err2 != nil:
-		return DataUsageReport{}, contoso.Errorf(contoso.KindInvalid, "end_date must be a date in YYYY-MM-DD form; got %q", in.EndDate)
+		return DataUsageReport{}, contoso.Errorf(contoso.KindInvalid, "end_date must be a date in YYYY-MM-DD form")
 	case end.Before(start):
 		return DataUsageReport{}, contoso.Errorf(contoso.KindInvalid, "end_date %s is before start_date %s", in.EndDate, in.StartDate)
 	case end.Sub(start) > maxUsageDays*24*time.Hour:

@@ -126,8 +126,21 @@ func init() {
 	defineBatch()
 }
 
-// requestKey carries the MCP request to the handler's helpers (progress).
+// requestKey carries the MCP request to the handler's helpers (progress,
+// the caller's principal).
 type requestKey struct{}
+
+// principalKey returns the caller as the server verified it: the request's
+// TokenInfo.UserID, which the server sets to the principal's key (issuer,
+// tenant and subject). It is "" on transports without tokens (stdio, in
+// memory), whose one caller is the server's local principal.
+func principalKey(ctx context.Context) string {
+	req, _ := ctx.Value(requestKey{}).(*mcp.CallToolRequest)
+	if req == nil || req.Extra == nil || req.Extra.TokenInfo == nil {
+		return ""
+	}
+	return req.Extra.TokenInfo.UserID
+}
 
 // Result is implemented by every tool output: Summary is the readable text
 // that goes with the structured content.
@@ -147,7 +160,7 @@ type Result interface{ Summary() string }
 // once. Validation failures read as sentences ("amount must be greater than
 // 0"; see explain).
 func define[In any, Out Result](t *mcp.Tool, access Access, patch func(*jsonschema.Schema), h func(ctx context.Context, env *Env, st contoso.Store, in In) (Out, error)) {
-	in, err := jsonschema.For[In](nil)
+	in, err := jsonschema.For[In](inputTypes)
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err))
 	}
@@ -169,7 +182,7 @@ func define[In any, Out Result](t *mcp.Tool, access Access, patch func(*jsonsche
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: output schema: %v", t.Name, err))
 	}
-	args := compile(t.Name, in)
+	args := compile(t.Name, in, fieldRules(t.Name, reflect.TypeFor[In]()))
 	t.InputSchema = mustMarshal(t.Name, in)
 	t.OutputSchema = mustMarshal(t.Name, out)
 	t.Annotations = annotations(t.Title, access, t.Annotations)
@@ -264,14 +277,36 @@ func enum(s *jsonschema.Schema, name string, values []string) {
 	}
 }
 
+// maxID is the largest id: the largest integer a JSON number holds exactly
+// in every client (2^53 - 1).
+const maxID = 1<<53 - 1
+
 func positiveID(s *jsonschema.Schema, names ...string) {
-	one := 1.0
+	one, most := 1.0, float64(maxID)
 	for _, n := range names {
-		prop(s, n).Minimum = &one
+		p := prop(s, n)
+		p.Minimum, p.Maximum = &one, &most
 	}
 }
 
-const datePattern = `^\d{4}-\d{2}-\d{2}$`
+// moneyField publishes a Money field: a number above 0 and at most most.
+// It does not publish multipleOf 0.01: validators that test it in floating
+// point (the go-sdk's among them) refuse one amount in nine of those in
+// whole cents (0.07 / 0.01 is 7.000000000000001); the exact check is ours.
+func moneyField(s *jsonschema.Schema, name string, most float64) {
+	zero := 0.0
+	p := prop(s, name)
+	p.ExclusiveMinimum, p.Maximum = &zero, &most
+}
+
+func maxLength(s *jsonschema.Schema, name string, n int) {
+	prop(s, name).MaxLength = &n
+}
+
+const (
+	datePattern         = `^\d{4}-\d{2}-\d{2}$`
+	optionalDatePattern = `^(\d{4}-\d{2}-\d{2})?$`
+)
 
 func dateFormat(s *jsonschema.Schema, names ...string) {
 	for _, n := range names {

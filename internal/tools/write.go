@@ -12,10 +12,10 @@ import (
 
 // PayInvoiceInput asks to record a payment.
 type PayInvoiceInput struct {
-	InvoiceID      int64   `json:"invoice_id" jsonschema:"the invoice to pay"`
-	Amount         float64 `json:"amount" jsonschema:"USD, above 0, in whole cents, at most what is outstanding on the invoice"`
-	Method         string  `json:"method,omitempty" jsonschema:"payment method"`
-	IdempotencyKey string  `json:"idempotency_key,omitempty" jsonschema:"any unique string; a retried call with the same key records the payment once"`
+	InvoiceID      int64  `json:"invoice_id" jsonschema:"the invoice to pay"`
+	Amount         Money  `json:"amount" jsonschema:"USD in whole cents (at most two decimals, e.g. 12.34), above 0 and at most what is outstanding on the invoice"`
+	Method         string `json:"method,omitempty" jsonschema:"payment method"`
+	IdempotencyKey string `json:"idempotency_key,omitempty" jsonschema:"any unique one-line string; a retry by the same caller with the same key, invoice, amount and method records the payment once; the key with anything else is refused"`
 }
 
 // PaymentOutput is the output of pay_invoice.
@@ -26,7 +26,8 @@ type PaymentOutput struct {
 func (o PaymentOutput) Summary() string {
 	p := o.Payment
 	if o.Replayed {
-		return fmt.Sprintf("Already recorded: payment %d of %s on invoice %d (idempotency key reused); %s outstanding.", p.PaymentID, money(p.Amount), p.InvoiceID, money(o.OutstandingAfter))
+		return fmt.Sprintf("Already recorded, nothing new: payment %d of %s by %s on invoice %d (idempotency key reused); it left %s outstanding, was %s.",
+			p.PaymentID, money(p.Amount), p.Method, p.InvoiceID, money(o.OutstandingAfter), money(o.OutstandingBefore))
 	}
 	return fmt.Sprintf("Recorded payment %d of %s by %s on invoice %d (%s); %s outstanding, was %s.", p.PaymentID, money(p.Amount), p.Method, p.InvoiceID, p.Status, money(o.OutstandingAfter), money(o.OutstandingBefore))
 }
@@ -37,8 +38,8 @@ type CreateTicketInput struct {
 	SubscriptionID int64  `json:"subscription_id" jsonschema:"one of that customer's subscriptions"`
 	Category       string `json:"category" jsonschema:"what the ticket is about"`
 	Priority       string `json:"priority" jsonschema:"how urgent it is"`
-	Subject        string `json:"subject" jsonschema:"one line"`
-	Description    string `json:"description" jsonschema:"what happened and what was done so far"`
+	Subject        string `json:"subject" jsonschema:"one line of text, no control characters"`
+	Description    string `json:"description" input:"multiline" jsonschema:"what happened and what was done so far; line breaks and tabs allowed, no other control characters"`
 }
 
 // TicketOutput is the output of create_support_ticket.
@@ -54,16 +55,16 @@ func (o TicketOutput) Summary() string {
 // UpdateSubscriptionInput changes some fields of a subscription; fields left
 // out stay as they are.
 type UpdateSubscriptionInput struct {
-	SubscriptionID int64    `json:"subscription_id" jsonschema:"the subscription to change"`
-	Status         *string  `json:"status,omitempty" jsonschema:"active or inactive"`
-	ServiceStatus  *string  `json:"service_status,omitempty" jsonschema:"normal, slow or offline"`
-	ProductID      *int64   `json:"product_id,omitempty" jsonschema:"move the subscription to this product"`
-	StartDate      *string  `json:"start_date,omitempty" jsonschema:"YYYY-MM-DD"`
-	EndDate        *string  `json:"end_date,omitempty" jsonschema:"YYYY-MM-DD, not before start_date; empty string to clear"`
-	AutopayEnabled *bool    `json:"autopay_enabled,omitempty"`
-	RoamingEnabled *bool    `json:"roaming_enabled,omitempty"`
-	SpeedTier      *string  `json:"speed_tier,omitempty" jsonschema:"for example 300Mbps"`
-	DataCapGB      *float64 `json:"data_cap_gb,omitempty" jsonschema:"monthly data cap in GB, above 0"`
+	SubscriptionID int64      `json:"subscription_id" jsonschema:"the subscription to change"`
+	Status         *string    `json:"status,omitempty" jsonschema:"active or inactive"`
+	ServiceStatus  *string    `json:"service_status,omitempty" jsonschema:"normal, slow or offline"`
+	ProductID      *int64     `json:"product_id,omitempty" jsonschema:"move the subscription to this product"`
+	StartDate      *string    `json:"start_date,omitempty" jsonschema:"YYYY-MM-DD"`
+	EndDate        *string    `json:"end_date,omitempty" jsonschema:"YYYY-MM-DD, not before start_date; empty string to clear"`
+	AutopayEnabled *bool      `json:"autopay_enabled,omitempty"`
+	RoamingEnabled *bool      `json:"roaming_enabled,omitempty"`
+	SpeedTier      *string    `json:"speed_tier,omitempty" jsonschema:"for example 300Mbps; one line, at most 32 characters"`
+	DataCapGB      *Gigabytes `json:"data_cap_gb,omitempty" jsonschema:"monthly data cap in GB, above 0, at most two decimals"`
 }
 
 // SubscriptionOutput is the output of update_subscription.
@@ -91,16 +92,13 @@ func (o UnlockOutput) Summary() string {
 func defineWrites() {
 	destructive := true
 	define(&mcp.Tool{Name: "pay_invoice", Title: "Pay an invoice",
-		Description: "Record a payment against an invoice. The amount must be above 0 and at most what is still outstanding (see get_invoice_payments). A payment that settles the invoice is recorded as successful, a smaller one as partial. Pass an idempotency_key so that a retried call records the payment only once."},
+		Description: "Record a payment against an invoice. The amount must be a positive amount in whole cents (e.g. 12.34) and at most what is still outstanding (see get_invoice_payments). A payment that settles the invoice is recorded as successful, a smaller one as partial. Pass an idempotency_key so that a retried call records the payment only once: an exact retry (same caller, invoice, amount and method) returns the first call's result; the key with anything else is refused."},
 		Write, func(s *jsonschema.Schema) {
 			positiveID(s, "invoice_id")
-			p := prop(s, "amount")
-			zero, most := 0.0, contoso.MaxPaymentAmount
-			p.ExclusiveMinimum, p.Maximum = &zero, &most
+			moneyField(s, "amount", contoso.MaxPaymentAmount)
 			enum(s, "method", contoso.PaymentMethods)
 			withDefault(s, "method", `"credit_card"`)
-			n := 200
-			prop(s, "idempotency_key").MaxLength = &n
+			maxLength(s, "idempotency_key", contoso.MaxIdempotencyKeyLen)
 		}, payInvoice)
 	define(&mcp.Tool{Name: "create_support_ticket", Title: "Open a support ticket",
 		Description: "Open a support ticket for a customer about one of their subscriptions. The subscription must belong to the customer."},
@@ -119,7 +117,10 @@ func defineWrites() {
 			positiveID(s, "subscription_id", "product_id")
 			enum(s, "status", contoso.SubscriptionStatus)
 			enum(s, "service_status", contoso.ServiceStatuses)
-			zero, most := 0.0, 100000.0
+			prop(s, "start_date").Pattern = datePattern
+			prop(s, "end_date").Pattern = optionalDatePattern
+			maxLength(s, "speed_tier", contoso.MaxSpeedTierLen)
+			zero, most := 0.0, contoso.MaxDataCapGB
 			p := prop(s, "data_cap_gb")
 			p.ExclusiveMinimum, p.Maximum = &zero, &most
 		}, updateSubscription)
@@ -134,8 +135,8 @@ func payInvoice(ctx context.Context, env *Env, st contoso.Store, in PayInvoiceIn
 	if method == "" {
 		method = "credit_card"
 	}
-	req := contoso.PaymentRequest{InvoiceID: in.InvoiceID, Amount: in.Amount, Method: method,
-		IdempotencyKey: in.IdempotencyKey, Date: today(env)}
+	req := contoso.PaymentRequest{InvoiceID: in.InvoiceID, Amount: in.Amount.Dollars(), Method: method,
+		IdempotencyKey: in.IdempotencyKey, Principal: principalKey(ctx), Date: today(env)}
 	if err := req.Validate(); err != nil {
 		return PaymentOutput{}, err
 	}
@@ -162,7 +163,11 @@ func createSupportTicket(ctx context.Context, env *Env, st contoso.Store, in Cre
 func updateSubscription(ctx context.Context, _ *Env, st contoso.Store, in UpdateSubscriptionInput) (SubscriptionOutput, error) {
 	u := contoso.SubscriptionUpdate{Status: in.Status, ServiceStatus: in.ServiceStatus, ProductID: in.ProductID,
 		StartDate: in.StartDate, EndDate: in.EndDate, AutopayEnabled: in.AutopayEnabled, RoamingEnabled: in.RoamingEnabled,
-		SpeedTier: in.SpeedTier, DataCapGB: in.DataCapGB}
+		SpeedTier: in.SpeedTier}
+	if in.DataCapGB != nil {
+		gb := in.DataCapGB.GB()
+		u.DataCapGB = &gb
+	}
 	if err := u.Validate(); err != nil {
 		return SubscriptionOutput{}, err
 	}

@@ -53,9 +53,10 @@ func (s *Store) Load(ctx context.Context, d *contoso.Dataset) error {
 			func(i *contoso.Invoice) (int64, []any) {
 				return i.InvoiceID, []any{i.InvoiceID, i.SubscriptionID, i.InvoiceDate, contoso.Cents(i.Amount), i.Description, i.DueDate}
 			})
-		insertAll(&l, "payments", `INSERT INTO payments (`+paymentCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`, d.Payments,
+		insertAll(&l, "payments", `INSERT INTO payments (`+paymentCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.Payments,
 			func(p *contoso.Payment) (int64, []any) {
-				return p.PaymentID, []any{p.PaymentID, p.InvoiceID, p.PaymentDate, contoso.Cents(p.Amount), p.Method, p.Status, nullString(p.IdempotencyKey)}
+				return p.PaymentID, []any{p.PaymentID, p.InvoiceID, p.PaymentDate, contoso.Cents(p.Amount), p.Method, p.Status,
+					nullString(p.IdempotencyKey), nullString(p.IdempotencyPrincipal)}
 			})
 		insertAll(&l, "promotions", `INSERT INTO promotions (`+promotionCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.Promotions,
 			func(p *contoso.Promotion) (int64, []any) {
@@ -141,7 +142,7 @@ func insertAll[T any](l *loader, table, query string, rows []T, args func(*T) (i
 // Fingerprint returns, for each of the twelve tables, the hex SHA-256 of its
 // rows in primary-key order, each row written as the JSON encoding of its
 // contoso record type followed by a newline; a payment's row also carries
-// its idempotency key (see paymentRow). The digest depends only on the data,
+// its idempotency key and principal (see paymentRow). The digest depends only on the data,
 // not on how SQLite stores it, so another backend holding the same data
 // computes the same digests. All tables are read in one read transaction,
 // so the digests describe a single state.
@@ -158,7 +159,9 @@ func (s *Store) Fingerprint(ctx context.Context) (map[string]string, error) {
 	hashTable(&f, "subscriptions", `SELECT `+subscriptionCols+` FROM subscriptions ORDER BY subscription_id`, scanSubscription, identity)
 	hashTable(&f, "invoices", `SELECT `+invoiceCols+` FROM invoices ORDER BY invoice_id`, scanInvoice, identity)
 	hashTable(&f, "payments", `SELECT `+paymentCols+` FROM payments ORDER BY payment_id`, scanPayment,
-		func(p *contoso.Payment) any { return paymentRow{Payment: *p, IdempotencyKey: p.IdempotencyKey} })
+		func(p *contoso.Payment) any {
+			return paymentRow{Payment: *p, IdempotencyKey: p.IdempotencyKey, IdempotencyPrincipal: p.IdempotencyPrincipal}
+		})
 	hashTable(&f, "promotions", `SELECT `+promotionCols+` FROM promotions ORDER BY promotion_id`, scanPromotion, identity)
 	hashTable(&f, "security_logs", `SELECT `+securityLogCols+` FROM security_logs ORDER BY log_id`, scanSecurityLog, identity)
 	hashTable(&f, "orders", `SELECT `+orderCols+` FROM orders ORDER BY order_id`, scanOrder, identity)
@@ -173,10 +176,11 @@ func (s *Store) Fingerprint(ctx context.Context) (map[string]string, error) {
 }
 
 // paymentRow is how a payment is written for its fingerprint: the Payment's
-// JSON with "idempotency_key" added when one is set.
+// JSON with "idempotency_key" and "idempotency_principal" added when set.
 type paymentRow struct {
 	contoso.Payment
-	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	IdempotencyKey       string `json:"idempotency_key,omitempty"`
+	IdempotencyPrincipal string `json:"idempotency_principal,omitempty"`
 }
 
 func identity[T any](v *T) any { return v }

@@ -51,10 +51,10 @@ func scanInvoice(sc scanner, i *contoso.Invoice) error {
 
 func scanPayment(sc scanner, p *contoso.Payment) error {
 	var amount int64
-	var key sql.NullString
-	err := sc.Scan(&p.PaymentID, &p.InvoiceID, &p.PaymentDate, &amount, &p.Method, &p.Status, &key)
+	var key, principal sql.NullString
+	err := sc.Scan(&p.PaymentID, &p.InvoiceID, &p.PaymentDate, &amount, &p.Method, &p.Status, &key, &principal)
 	p.Amount = contoso.Dollars(amount)
-	p.IdempotencyKey = key.String
+	p.IdempotencyKey, p.IdempotencyPrincipal = key.String, principal.String
 	return err
 }
 
@@ -228,10 +228,10 @@ func (s *Store) InvoicePayments(ctx context.Context, invoiceID int64) ([]contoso
 // DataUsage returns the subscription's usage with start <= usage_date <= end, oldest first.
 func (s *Store) DataUsage(ctx context.Context, subscriptionID int64, start, end string) ([]contoso.DataUsage, error) {
 	if !contoso.ValidDate(start) {
-		return nil, contoso.Errorf(contoso.KindInvalid, "start_date must be YYYY-MM-DD; got %q", start)
+		return nil, contoso.Errorf(contoso.KindInvalid, "start_date must be a date in YYYY-MM-DD form")
 	}
 	if !contoso.ValidDate(end) {
-		return nil, contoso.Errorf(contoso.KindInvalid, "end_date must be YYYY-MM-DD; got %q", end)
+		return nil, contoso.Errorf(contoso.KindInvalid, "end_date must be a date in YYYY-MM-DD form")
 	}
 	return list(ctx, s.rs.dataUsage, scanUsage, "reading data usage", subscriptionID, start, end)
 }

@@ -92,6 +92,9 @@ func (s *Store) SearchKnowledge(ctx context.Context, query string, topK int) ([]
 	if topK < 1 || topK > MaxTopK {
 		return nil, contoso.Errorf(contoso.KindInvalid, "topk must be between 1 and %d; got %d", MaxTopK, topK)
 	}
+	if err := contoso.CheckTextLen("query", query, contoso.SingleLine, 0, contoso.MaxQueryLen); err != nil {
+		return nil, err
+	}
 	q, ok := ftsQuery(query)
 	if !ok {
 		return nil, contoso.Errorf(contoso.KindInvalid, "the search query has no searchable word: use a few keywords such as \"data overage\" or \"unlock account\"")

@@ -12,7 +12,7 @@ const (
 	productCols      = `product_id, name, description, category, monthly_fee`
 	subscriptionCols = `subscription_id, customer_id, product_id, start_date, end_date, status, roaming_enabled, service_status, speed_tier, data_cap_gb, autopay_enabled`
 	invoiceCols      = `invoice_id, subscription_id, invoice_date, amount, description, due_date`
-	paymentCols      = `payment_id, invoice_id, payment_date, amount, method, status, idempotency_key`
+	paymentCols      = `payment_id, invoice_id, payment_date, amount, method, status, idempotency_key, idempotency_principal`
 	promotionCols    = `promotion_id, product_id, name, description, eligibility, start_date, end_date, discount_percent`
 	securityLogCols  = `log_id, customer_id, event_type, event_timestamp, description`
 	orderCols        = `order_id, customer_id, product_id, order_date, amount, order_status`
@@ -41,7 +41,7 @@ func (rs *readStmts) specs() []stmtSpec {
 		{&rs.customerSubscriptions, `SELECT ` + subscriptionCols + ` FROM subscriptions WHERE customer_id = ? ORDER BY subscription_id`},
 		{&rs.getSubscription, `SELECT ` + subscriptionCols + ` FROM subscriptions WHERE subscription_id = ?`},
 		{&rs.subscriptionInvoices, `SELECT ` + invoiceCols + ` FROM invoices WHERE subscription_id = ? ORDER BY invoice_date DESC, invoice_id DESC`},
-		{&rs.subscriptionPayments, `SELECT p.payment_id, p.invoice_id, p.payment_date, p.amount, p.method, p.status, p.idempotency_key
+		{&rs.subscriptionPayments, `SELECT p.payment_id, p.invoice_id, p.payment_date, p.amount, p.method, p.status, p.idempotency_key, p.idempotency_principal
 			FROM invoices i JOIN payments p ON p.invoice_id = i.invoice_id
 			WHERE i.subscription_id = ? ORDER BY p.payment_id`},
 		{&rs.subscriptionInc, `SELECT ` + incidentCols + ` FROM service_incidents WHERE subscription_id = ? ORDER BY incident_date DESC, incident_id DESC`},
@@ -84,7 +84,7 @@ func (ws *writeStmts) specs() []stmtSpec {
 		{&ws.getInvoice, `SELECT ` + invoiceCols + ` FROM invoices WHERE invoice_id = ?`},
 		{&ws.invoicePayments, `SELECT ` + paymentCols + ` FROM payments WHERE invoice_id = ? ORDER BY payment_id`},
 		{&ws.paymentByKey, `SELECT ` + paymentCols + ` FROM payments WHERE idempotency_key = ?`},
-		{&ws.insertPayment, `INSERT INTO payments (invoice_id, payment_date, amount, method, status, idempotency_key) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&ws.insertPayment, `INSERT INTO payments (invoice_id, payment_date, amount, method, status, idempotency_key, idempotency_principal) VALUES (?, ?, ?, ?, ?, ?, ?)`},
 		{&ws.customerExists, `SELECT EXISTS (SELECT 1 FROM customers WHERE customer_id = ?)`},
 		{&ws.getSubscription, `SELECT ` + subscriptionCols + ` FROM subscriptions WHERE subscription_id = ?`},
 		{&ws.productExists, `SELECT EXISTS (SELECT 1 FROM products WHERE product_id = ?)`},

@@ -55,16 +55,32 @@ func nullString(v string) any {
 // PayInvoice records a payment in one transaction: the invoice must exist
 // (KindNotFound), the amount must not exceed what is outstanding
 // (KindInvalid), and an invoice with nothing outstanding is KindConflict.
-// An idempotency key already used for the same invoice and amount replays
-// the first payment: nothing is recorded, Replayed is set and both
-// OutstandingBefore and OutstandingAfter report what is owed now. The same
-// key with another invoice or amount is KindConflict.
+// An idempotency key is bound to the principal, invoice, amount and method
+// of the payment that first used it. An exact repeat replays that payment:
+// nothing is recorded, Replayed is set, and the result is the first call's
+// (OutstandingBefore and OutstandingAfter as they were around that
+// payment). The key with any other principal, invoice, amount or method is
+// KindConflict, whatever the state of the invoice.
 func (s *Store) PayInvoice(ctx context.Context, req contoso.PaymentRequest) (contoso.PaymentResult, error) {
 	if err := req.Validate(); err != nil {
 		return contoso.PaymentResult{}, err
 	}
 	var res contoso.PaymentResult
 	err := s.inTx(ctx, "recording a payment", func(tx *sql.Tx) error {
+		var prior *contoso.Payment
+		if req.IdempotencyKey != "" {
+			var p contoso.Payment
+			err := scanPayment(tx.StmtContext(ctx, s.ws.paymentByKey).QueryRowContext(ctx, req.IdempotencyKey), &p)
+			switch {
+			case err == nil:
+				if !contoso.SamePayment(p, req) {
+					return contoso.ErrIdempotencyKeyReused()
+				}
+				prior = &p
+			case !errors.Is(err, sql.ErrNoRows):
+				return contoso.Internal(err, "checking the idempotency key")
+			}
+		}
 		inv, err := txOne(ctx, tx, s.ws.getInvoice, scanInvoice, "invoice", req.InvoiceID)
 		if err != nil {
 			return err
@@ -73,24 +89,11 @@ func (s *Store) PayInvoice(ctx context.Context, req contoso.PaymentRequest) (con
 		if err != nil {
 			return err
 		}
-		outstanding := contoso.Outstanding(inv, payments)
-
-		if req.IdempotencyKey != "" {
-			var prior contoso.Payment
-			err := scanPayment(tx.StmtContext(ctx, s.ws.paymentByKey).QueryRowContext(ctx, req.IdempotencyKey), &prior)
-			switch {
-			case err == nil:
-				if prior.InvoiceID != req.InvoiceID || contoso.Cents(prior.Amount) != contoso.Cents(req.Amount) {
-					return contoso.Errorf(contoso.KindConflict,
-						"this idempotency key was already used for another payment (invoice %d, amount %.2f); use a new key for a new payment",
-						prior.InvoiceID, prior.Amount)
-				}
-				res = contoso.PaymentResult{Payment: prior, OutstandingBefore: outstanding, OutstandingAfter: outstanding, Replayed: true}
-				return nil
-			case !errors.Is(err, sql.ErrNoRows):
-				return contoso.Internal(err, "checking the idempotency key")
-			}
+		if prior != nil {
+			res = contoso.ReplayedPayment(inv, payments, *prior)
+			return nil
 		}
+		outstanding := contoso.Outstanding(inv, payments)
 
 		owed, amount := contoso.Cents(outstanding), contoso.Cents(req.Amount)
 		if owed == 0 {
@@ -104,8 +107,13 @@ func (s *Store) PayInvoice(ctx context.Context, req contoso.PaymentRequest) (con
 		if amount == owed {
 			status = "successful"
 		}
+		// The principal is kept only with a key: it is what the key is bound to.
+		principal := req.Principal
+		if req.IdempotencyKey == "" {
+			principal = ""
+		}
 		r, err := tx.StmtContext(ctx, s.ws.insertPayment).ExecContext(ctx,
-			req.InvoiceID, req.Date, amount, req.Method, status, nullString(req.IdempotencyKey))
+			req.InvoiceID, req.Date, amount, req.Method, status, nullString(req.IdempotencyKey), nullString(principal))
 		if err != nil {
 			return contoso.Internal(err, "recording a payment")
 		}
@@ -116,7 +124,7 @@ func (s *Store) PayInvoice(ctx context.Context, req contoso.PaymentRequest) (con
 		res = contoso.PaymentResult{
 			Payment: contoso.Payment{
 				PaymentID: id, InvoiceID: req.InvoiceID, PaymentDate: req.Date, Amount: contoso.Dollars(amount),
-				Method: req.Method, Status: status, IdempotencyKey: req.IdempotencyKey,
+				Method: req.Method, Status: status, IdempotencyKey: req.IdempotencyKey, IdempotencyPrincipal: principal,
 			},
 			OutstandingBefore: contoso.Dollars(owed),
 			OutstandingAfter:  contoso.Dollars(owed - amount),

@@ -41,6 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) contoso.Store) {
 		{"PayInvoiceRejects", testPayRejects},
 		{"PayInvoiceIdempotent", testPayIdempotent},
 		{"PayInvoiceConcurrent", testPayConcurrent},
+		{"PayInvoiceKeyBoundToPayment", testPayKeyBound},
+		{"PayInvoiceKeyConcurrent", testPayKeyConcurrent},
 		{"CreateSupportTicket", testCreateTicket},
 		{"UpdateSubscription", testUpdateSubscription},
 		{"UnlockAccount", testUnlockAccount},
@@ -68,8 +70,8 @@ const payDate = "2025-05-20"
 // ---- helpers ----
 
 // equate compares records: empty and nil slices are equal, and a payment's
-// idempotency key (never shown to clients) is not compared.
-var equate = []cmp.Option{cmpopts.EquateEmpty(), cmpopts.IgnoreFields(contoso.Payment{}, "IdempotencyKey")}
+// idempotency key and principal (never shown to clients) are not compared.
+var equate = []cmp.Option{cmpopts.EquateEmpty(), cmpopts.IgnoreFields(contoso.Payment{}, "IdempotencyKey", "IdempotencyPrincipal")}
 
 func diff(t *testing.T, what string, got, want any) {
 	t.Helper()
@@ -465,7 +467,7 @@ func testSearchKnowledge(t *testing.T, s contoso.Store) {
 
 func testSearchKnowledgeInvalid(t *testing.T, s contoso.Store) {
 	ctx := t.Context()
-	for _, q := range []string{"", "   ", "?!...", `"*" - () :`} {
+	for _, q := range []string{"", "   ", "?!...", `"*" - () :`, "roaming\x1b[2J", "roaming\nrefund", "roaming \u202Egnimaor", "roam\u200Bing", "roaming\xff", strings.Repeat("roaming ", 63)} {
 		_, err := s.SearchKnowledge(ctx, q, 3)
 		wantKind(t, "SearchKnowledge("+q+")", err, contoso.KindInvalid)
 	}
@@ -538,6 +540,11 @@ func testPayRejects(t *testing.T, s contoso.Store) {
 		{"NaN amount", req(2, math.NaN()), contoso.KindInvalid},
 		{"infinite amount", req(2, math.Inf(1)), contoso.KindInvalid},
 		{"fraction of a cent", req(2, 10.005), contoso.KindInvalid},
+		{"1e-9, which rounds to 0 cents", req(2, 1e-9), contoso.KindInvalid},
+		{"1e-8", req(2, 1e-8), contoso.KindInvalid},
+		{"0.0000000001", req(2, 0.0000000001), contoso.KindInvalid},
+		{"10.505", req(2, 10.505), contoso.KindInvalid},
+		{"1.0000000001", req(2, 1.0000000001), contoso.KindInvalid},
 		{"unknown method", with(req(2, 10), func(r *contoso.PaymentRequest) { r.Method = "cash" }), contoso.KindInvalid},
 		{"empty method", with(req(2, 10), func(r *contoso.PaymentRequest) { r.Method = "" }), contoso.KindInvalid},
 		{"bad date", with(req(2, 10), func(r *contoso.PaymentRequest) { r.Date = "20/05/2025" }), contoso.KindInvalid},
@@ -605,8 +612,9 @@ func testPayIdempotent(t *testing.T, s contoso.Store) {
 	}
 }
 
-func testPayConcurrent(t *testing.T, s contoso.Store) {
-	const n = 20
+// payAtOnce makes the n payments req(i) at the same moment and returns
+// their results and errors by i.
+func payAtOnce(t *testing.T, s contoso.Store, n int, req func(i int) contoso.PaymentRequest) ([]contoso.PaymentResult, []error) {
 	var wg sync.WaitGroup
 	results := make([]contoso.PaymentResult, n)
 	errs := make([]error, n)
@@ -614,11 +622,19 @@ func testPayConcurrent(t *testing.T, s contoso.Store) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			results[i], errs[i] = s.PayInvoice(t.Context(), contoso.PaymentRequest{InvoiceID: 5, Amount: 10, Method: "ach", Date: payDate})
+			results[i], errs[i] = s.PayInvoice(t.Context(), req(i))
 		})
 	}
 	close(start)
 	wg.Wait()
+	return results, errs
+}
+
+func testPayConcurrent(t *testing.T, s contoso.Store) {
+	const n = 20
+	results, errs := payAtOnce(t, s, n, func(int) contoso.PaymentRequest {
+		return contoso.PaymentRequest{InvoiceID: 5, Amount: 10, Method: "ach", Date: payDate}
+	})
 
 	ok, conflicts := 0, 0
 	after := map[float64]bool{}
@@ -694,6 +710,24 @@ func testCreateTicket(t *testing.T, s contoso.Store) {
 	bad("unknown priority", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Priority = "p0" })
 	bad("empty subject", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Subject = "  " })
 	bad("empty description", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Description = "" })
+	bad("NUL in the subject", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Subject = "a\x00b" })
+	bad("escape sequence in the subject", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Subject = "\x1b[2Jcleared" })
+	bad("line break in the subject", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Subject = "one\r\ntwo" })
+	bad("right-to-left override in the subject", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Subject = "refund \u202Ednuf" })
+	bad("isolate in the description", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Description = "a \u2066b\u2069 c" })
+	bad("zero-width space in the description", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Description = "a\u200Bb" })
+	bad("carriage return in the description", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Description = "a\rb" })
+	bad("invalid UTF-8 in the description", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Description = "a\xffb" })
+	bad("201 characters of subject", contoso.KindInvalid, func(r *contoso.NewTicket) { r.Subject = strings.Repeat("é", 201) })
+
+	// Lengths are characters, and a description may span lines.
+	wide := nt
+	wide.Subject, wide.Description = strings.Repeat("é", contoso.MaxTicketSubjectLen), "first line\n\tsecond line "+strings.Repeat("😀", 50)
+	got3, err := s.CreateSupportTicket(ctx, wide)
+	check(t, "CreateSupportTicket with 200 é and a two-line description", err)
+	if got3.Subject != wide.Subject || got3.Description != wide.Description {
+		t.Errorf("stored subject/description differ from those sent: %q / %q", got3.Subject, got3.Description)
+	}
 }
 
 func testUpdateSubscription(t *testing.T, s contoso.Store) {
@@ -745,6 +779,11 @@ func testUpdateSubscription(t *testing.T, s contoso.Store) {
 	bad("empty update", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{})
 	bad("unknown status", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{Status: str("paused")})
 	bad("bad date", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{StartDate: str("yesterday")})
+	tiny, third := 1e-9, 2.333
+	bad("a data cap of 1e-9 GB", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{DataCapGB: &tiny})
+	bad("a data cap with three decimals", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{DataCapGB: &third})
+	bad("an escape sequence in the speed tier", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{SpeedTier: str("1Gbps\x1b[0m")})
+	bad("a 33-character speed tier", contoso.KindInvalid, 1, contoso.SubscriptionUpdate{SpeedTier: str(strings.Repeat("9", 33))})
 }
 
 func testUnlockAccount(t *testing.T, s contoso.Store) {
