@@ -14,7 +14,9 @@ import (
 // encodings and lone surrogate escapes decode to), and no invisible
 // formatting character (Unicode category Cf: bidirectional overrides,
 // embeddings and isolates, zero-width spaces and joiners, the byte-order
-// mark, tag characters). A single-line field holds no control character at
+// mark, tag characters), except that a multi-line field (free prose) may
+// hold the zero-width joiner and non-joiner, which joined emoji and
+// Persian and Indic spellings need. A single-line field holds no control character at
 // all (Cc, and the line and paragraph separators U+2028 and U+2029); a
 // multi-line field may hold line feeds and tabs, and no other. Lengths are
 // counted in characters (Unicode code points), as JSON Schema's maxLength
@@ -36,6 +38,7 @@ func CheckText(field, value string, rule TextRule) error {
 	}
 	for _, r := range value {
 		switch {
+		case rule == MultiLine && (r == '\u200C' || r == '\u200D'):
 		case r == utf8.RuneError:
 			return Errorf(KindInvalid, "%s must be valid UTF-8 text (it holds U+FFFD, the mark of a broken encoding)", field)
 		case unicode.Is(unicode.Cf, r):
