@@ -32,9 +32,10 @@ import (
 //     auth.max_token_lifetime. A refusal answers 401 with the reason;
 //   - per route, the tenant decides: its backend (set-backend-service) and
 //     its rate limit (rate-limit-by-key keyed by route and tenant); a tenant
-//     not allowed on the route gets 403; method limits keyed by the
-//     Mcp-Method and Mcp-Name headers (2026-07-28 clients send them; the
-//     backend refuses a header that disagrees with the body);
+//     not allowed on the route gets 403; method limits keyed by the body's
+//     method and tool name, read with member names matched exactly as the
+//     backend's go-sdk reads them (not by the Mcp-Method and Mcp-Name
+//     headers, which 2025-11-25 clients may leave out);
 //   - the backend section bounds each tenant's requests in flight
 //     (limit-concurrency) and forwards without buffering the response, so
 //     server-sent events stream.
@@ -135,6 +136,13 @@ func (c *Config) APIMPolicy(w io.Writer, source string) error {
 	x.close("choose")
 	x.empty("set-variable", "name", "tenant", "value", fmt.Sprintf(`@(((Jwt)context.Variables["jwt"]).Claims.GetValueOrDefault(%s, ""))`, csString(claim)))
 
+	if c.hasMethodLimits() {
+		x.comment("The method and tool of a POST, read from the body as the backend executes it (member names matched exactly; " +
+			"the backend refuses a body two readers could read differently, and headers that disagree with it): a client " +
+			"that leaves out the Mcp-Method and Mcp-Name headers (2025-11-25 clients may) is counted all the same.")
+		x.empty("set-variable", "name", "mcp-method", "value", bodyMember(`b["method"]`))
+		x.empty("set-variable", "name", "mcp-name", "value", bodyMember(`b["params"]?["name"] ?? b["params"]?["uri"] ?? b["params"]?["taskId"]`))
+	}
 	x.comment("Routes: the tenant picks the backend and its limits; a tenant not allowed on the route gets 403.")
 	x.open("choose")
 	for i := range c.Routes {
@@ -149,9 +157,9 @@ func (c *Config) APIMPolicy(w io.Writer, source string) error {
 				if *m.RatePerSecond == 0 {
 					continue
 				}
-				cond := fmt.Sprintf(`@(context.Request.Headers.GetValueOrDefault("Mcp-Method", "") == %s`, csString(m.Method))
+				cond := fmt.Sprintf(`@((string)context.Variables["mcp-method"] == %s`, csString(m.Method))
 				if m.Name != "" {
-					cond += fmt.Sprintf(` && context.Request.Headers.GetValueOrDefault("Mcp-Name", "") == %s`, csString(m.Name))
+					cond += fmt.Sprintf(` && (string)context.Variables["mcp-name"] == %s`, csString(m.Name))
 				}
 				x.open("choose")
 				x.open("when", "condition", cond+")")
@@ -296,6 +304,25 @@ func (c *Config) apimBackend(x *xmlWriter, r *Route) {
 
 // rateLimit writes a token bucket as APIM's sliding window: burst calls per
 // burst/rate seconds.
+// hasMethodLimits reports whether a route limits a method or tool.
+func (c *Config) hasMethodLimits() bool {
+	for _, r := range c.Routes {
+		for _, m := range r.Limits.Methods {
+			if *m.RatePerSecond != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bodyMember is an expression that reads a string member of a POST's JSON
+// body (b), or "" when there is none or the body is not a JSON object.
+func bodyMember(path string) string {
+	return `@{ if (context.Request.Method != "POST") { return ""; } try { var b = context.Request.Body.As<JObject>(preserveContent: true); ` +
+		`return (string)(` + path + `) ?? ""; } catch { return ""; } }`
+}
+
 func (x *xmlWriter) rateLimit(perSecond float64, burst int, key string) {
 	period := int(math.Round(float64(burst) / perSecond))
 	calls := burst

@@ -170,6 +170,20 @@ func TestAPIMPolicyIsWellFormedAndComplete(t *testing.T) {
 			t.Errorf("no rate-limit-by-key keyed %s", key)
 		}
 	}
+	// The tool limit counts what the backend executes: the body's method
+	// and name, read by exact member name, not headers a client may leave
+	// out (a 2025-11-25 session would otherwise go around the limit).
+	if !has("when", "condition", `@((string)context.Variables["mcp-method"] == "tools/call" && (string)context.Variables["mcp-name"] == "pay_invoice")`) ||
+		!has("set-variable", "name", "mcp-name") || strings.Contains(b.String(), `Headers.GetValueOrDefault("Mcp-Name"`) {
+		t.Error("the pay_invoice limit must be keyed on the body's method and name, not on the Mcp-Method/Mcp-Name headers")
+	}
+	for _, v := range []string{"mcp-method", "mcp-name"} {
+		for _, e := range elems {
+			if e.name == "set-variable" && e.attrs["name"] == v && (!strings.Contains(e.attrs["value"], "Body.As<JObject>(preserveContent: true)") || !strings.Contains(e.attrs["value"], "catch")) {
+				t.Errorf("%s is not read from the body, keeping it for the backend: %s", v, e.attrs["value"])
+			}
+		}
+	}
 	if !has("rate-limit-by-key", "calls", "100") || !has("rate-limit-by-key", "renewal-period", "2") {
 		t.Error("50/s with a burst of 100: want 100 calls per 2 s")
 	}
