@@ -94,3 +94,32 @@ func TestGatewayCountsWhatTheBackendExecutes(t *testing.T) {
 		t.Errorf("%d of 8 payments passed a limit of burst 3 (%d at the backend)", passed, b.count())
 	}
 }
+
+// TestGatewayRefusesQueryTokensAndLongNames: a token in the query string in
+// another case or encoding is refused like access_token; a tool name no
+// tool can have (900,000 characters) is refused without being echoed or
+// logged whole. Nothing reaches the backend.
+func TestGatewayRefusesQueryTokensAndLongNames(t *testing.T) {
+	b := newFakeBackend(t, "contoso")
+	g := startGateway(t, twoRoutes(b.url(), b.url()), "")
+	tok := g.token(t, "contoso", "agent")
+	for _, q := range []string{"Access_Token=x", "ACCESS_TOKEN=x", "a=1&Id_Token=x", "access%5Ftoken=x", "TOKEN=x"} {
+		resp := post(t, g.url+"/contoso-mcp?"+q, tok, callBody)
+		if body := readAll(t, resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "query string") {
+			t.Errorf("?%s: %d %s", q, resp.StatusCode, body)
+		}
+	}
+	long := strings.Repeat("p", 900000)
+	resp := post(t, g.url+"/contoso-mcp", tok, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"`+long+`"}}`)
+	if body := readAll(t, resp); resp.StatusCode != http.StatusBadRequest || len(body) > 400 {
+		t.Errorf("a 900,000-character name: %d %.300s", resp.StatusCode, body)
+	}
+	for _, line := range strings.Split(g.logs.String(), "\n") {
+		if len(line) > 2000 {
+			t.Errorf("a log line of %d bytes", len(line))
+		}
+	}
+	if n := b.count(); n != 0 {
+		t.Errorf("%d refused requests reached the backend", n)
+	}
+}
