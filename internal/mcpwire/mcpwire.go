@@ -251,7 +251,7 @@ func members(obj []byte, what string, known []string, fn func(key string, val []
 	i := skipSpace(obj, 1)
 	for i < len(obj) && obj[i] != '}' {
 		end := endOfString(obj, i)
-		key, err := unquote(obj[i:end])
+		key, err := memberName(obj[i:end])
 		if err != nil {
 			return invalid("%s has a member name that is not a valid string", what)
 		}
@@ -280,23 +280,25 @@ func members(obj []byte, what string, known []string, fn func(key string, val []
 // names are the member names of an object seen so far, compared without
 // case: by strings.EqualFold while they are few, by fold past that.
 type names struct {
-	few    []string
+	few    [16]string // no allocation for the objects of an ordinary call
+	n      int
 	folded map[string]struct{}
 }
 
 // add notes name and reports whether the object had it already.
 func (n *names) add(name string) bool {
 	if n.folded == nil {
-		for _, k := range n.few {
+		for _, k := range n.few[:n.n] {
 			if strings.EqualFold(k, name) {
 				return true
 			}
 		}
-		if len(n.few) < 16 {
-			n.few = append(n.few, name)
+		if n.n < len(n.few) {
+			n.few[n.n] = name
+			n.n++
 			return false
 		}
-		n.folded = make(map[string]struct{}, 32)
+		n.folded = make(map[string]struct{}, 2*len(n.few))
 		for _, k := range n.few {
 			n.folded[fold(k)] = struct{}{}
 		}
@@ -383,6 +385,27 @@ func endOfValue(b []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// commonNames are the member names of an ordinary call, returned without
+// allocating a string for each.
+var commonNames = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range append(append([]string{"progressToken", MetaProtocolVersion,
+		"io.modelcontextprotocol/clientInfo", "io.modelcontextprotocol/clientCapabilities"}, envelopeMembers...), paramsMembers...) {
+		m[k] = k
+	}
+	return m
+}()
+
+// memberName decodes a member name token.
+func memberName(tok []byte) (string, error) {
+	if len(tok) >= 2 {
+		if k, ok := commonNames[string(tok[1:len(tok)-1])]; ok {
+			return k, nil
+		}
+	}
+	return unquote(tok)
 }
 
 // unquote decodes a JSON string token.
