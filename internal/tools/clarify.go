@@ -241,11 +241,31 @@ func (a *argumentSchema) withHint(name, problem string) string {
 	return problem
 }
 
-// unknown explains arguments the tool does not take.
+// unknown explains arguments the tool does not take. The names are the
+// caller's: at most three are named, quoted (no control character reaches
+// the answer raw), and only when they are short.
 func (a *argumentSchema) unknown(names []string) string {
 	known := slices.Sorted(maps.Keys(a.schema.Properties))
-	return fmt.Sprintf("unknown argument %s; this tool takes %s", strings.Join(names, ", "), strings.Join(known, ", "))
+	shown := make([]string, 0, 3)
+	for _, n := range names {
+		if len(shown) == cap(shown) {
+			break
+		}
+		if utf8.RuneCountInString(n) > maxEchoedName {
+			shown = append(shown, "(a name of over "+strconv.Itoa(maxEchoedName)+" characters)")
+			continue
+		}
+		shown = append(shown, strconv.Quote(n))
+	}
+	list := strings.Join(shown, ", ")
+	if more := len(names) - len(shown); more > 0 {
+		list += fmt.Sprintf(" and %d more", more)
+	}
+	return fmt.Sprintf("unknown argument %s; this tool takes %s", list, strings.Join(known, ", "))
 }
+
+// maxEchoedName is the longest argument name an error repeats.
+const maxEchoedName = 64
 
 func explainType(name string, p *jsonschema.Schema, f fieldRule) string {
 	problem := name + " must be " + map[string]string{"integer": "a whole number", "number": "a number", "string": "a string", "boolean": "true or false"}[p.Type]

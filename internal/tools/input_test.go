@@ -12,6 +12,7 @@ import (
 	"github.com/contoso/contoso-mcp/internal/store/sqlite"
 	"github.com/contoso/contoso-mcp/internal/store/storetest"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -208,7 +209,7 @@ func TestNumbersExact(t *testing.T) {
 		{"product id 2.5", "update_subscription", `{"subscription_id":1,"product_id":2.5}`, []string{"product_id must be a whole number"}},
 		{"rate 0.001", "rerate_usage", `{"start_date":"2025-05-01","end_date":"2025-05-19","rate_per_gb":0.001}`, []string{"rate_per_gb has a fraction of a cent"}},
 		{"batch size 2.5", "rerate_usage", `{"start_date":"2025-05-01","end_date":"2025-05-19","batch_size":2.5}`, []string{"batch_size must be a whole number"}},
-		{"unknown argument with a huge number", "get_products", `{"n":1e400}`, []string{"unknown argument n"}},
+		{"unknown argument with a huge number", "get_products", `{"n":1e400}`, []string{`unknown argument "n"`}},
 	})
 
 	t.Run("accepts whole numbers written with decimals or exponents", func(t *testing.T) {
@@ -379,4 +380,16 @@ func TestPayInvoiceIdempotencyKeyBound(t *testing.T) {
 			t.Errorf("the replay changed the data:\n%s", d)
 		}
 	})
+}
+
+// TestUnknownArgumentNamesBounded: argument names the tool does not take
+// are repeated quoted, three at most, and only when short: a name of 1,000
+// characters, or an escape sequence, does not come back in the answer.
+func TestUnknownArgumentNamesBounded(t *testing.T) {
+	got := (&argumentSchema{schema: &jsonschema.Schema{Properties: map[string]*jsonschema.Schema{"customer_id": {}}}}).
+		unknown([]string{strings.Repeat("A", 1000), "\x1b[31mred", "b", "c", "d"})
+	want := `unknown argument (a name of over 64 characters), "\x1b[31mred", "b" and 2 more; this tool takes customer_id`
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
 }
