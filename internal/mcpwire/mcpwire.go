@@ -197,7 +197,13 @@ func (m *Message) readParams(params []byte) error {
 	if err != nil {
 		return err
 	}
-	_, m.NewEra = m.Meta[MetaProtocolVersion]
+	if v, ok := m.Meta[MetaProtocolVersion]; ok {
+		// Named in the go-sdk's error when it does not match the header.
+		if _, err := stringMember(v, "the protocol version in params._meta", maxVersionBytes); err != nil {
+			return err
+		}
+		m.NewEra = true
+	}
 	m.Name = firstNonEmpty(name, uri, taskID)
 	return nil
 }
@@ -442,7 +448,10 @@ var singleHeaders = []string{"Content-Type", "Mcp-Method", "Mcp-Name", "Mcp-Prot
 
 // headerBounds are the longest values of the MCP headers that answers may
 // echo (a protocol version the SDK does not know is named in its error).
-var headerBounds = map[string]int{"Mcp-Method": MaxMethodBytes, "Mcp-Name": MaxURIBytes, "Mcp-Protocol-Version": 64, "Mcp-Session-Id": 256}
+var headerBounds = map[string]int{"Mcp-Method": MaxMethodBytes, "Mcp-Name": MaxURIBytes, "Mcp-Protocol-Version": maxVersionBytes, "Mcp-Session-Id": 256}
+
+// maxVersionBytes bounds a protocol version (they read YYYY-MM-DD).
+const maxVersionBytes = 64
 
 // HeaderProblem refuses the routing headers of h that a reader could take
 // differently from another: one given more than once (as separate fields),
