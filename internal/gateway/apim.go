@@ -93,9 +93,9 @@ func (c *Config) APIMPolicy(w io.Writer, source string) error {
 	}
 	x.close("choose")
 
-	x.comment("A token in the query string is refused: URLs end up in logs.")
+	x.comment("A token in the query string, in any case, is refused: URLs end up in logs.")
 	x.open("choose")
-	x.open("when", "condition", `@(context.Request.OriginalUrl.Query.ContainsKey("access_token") || context.Request.OriginalUrl.Query.ContainsKey("token") || context.Request.OriginalUrl.Query.ContainsKey("id_token"))`)
+	x.open("when", "condition", `@(context.Request.OriginalUrl.Query.Keys.Any(k => k.Equals("access_token", StringComparison.OrdinalIgnoreCase) || k.Equals("token", StringComparison.OrdinalIgnoreCase) || k.Equals("id_token", StringComparison.OrdinalIgnoreCase)))`)
 	x.errorResponse(400, "Bad Request", "token in the query string not accepted: send it in the Authorization header")
 	x.close("when")
 	x.close("choose")

@@ -170,6 +170,10 @@ func TestAPIMPolicyIsWellFormedAndComplete(t *testing.T) {
 			t.Errorf("no rate-limit-by-key keyed %s", key)
 		}
 	}
+	// Query tokens in any case, as the gateway refuses them.
+	if !strings.Contains(b.String(), `k.Equals(&quot;access_token&quot;, StringComparison.OrdinalIgnoreCase)`) {
+		t.Error("the policy must refuse access_token in the query string in any case")
+	}
 	// The tool limit counts what the backend executes: the body's method
 	// and name, read by exact member name, not headers a client may leave
 	// out (a 2025-11-25 session would otherwise go around the limit).
