@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/contoso/contoso-mcp/internal/auth"
-	"github.com/contoso/contoso-mcp/internal/mcpserver"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 )
 
@@ -22,11 +21,6 @@ type security struct {
 	metadata *oauthex.ProtectedResourceMetadata
 	warnings []string
 	dev      *devPublisher
-}
-
-func (s *security) grants(p *auth.Principal) mcpserver.Grants {
-	a := s.policy.Access(p)
-	return mcpserver.Grants{Read: a.Read, Write: a.Write, Unlock: a.Unlock}
 }
 
 func newSecurity(ctx context.Context, cfg *config, log *slog.Logger) (*security, error) {

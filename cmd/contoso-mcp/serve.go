@@ -108,7 +108,7 @@ func serve(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 			return nil, contoso.Errorf(contoso.KindPermissionDenied, "tenant %q is not served here", tenant)
 		},
 		Verifier:            sec.verifier,
-		Grants:              sec.grants,
+		Rights:              sec.policy.Access,
 		RoleNames:           roleNames(sec.policy),
 		Local:               sec.local,
 		AuthDisabled:        cfg.Auth.Mode == "disabled",

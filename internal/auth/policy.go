@@ -7,18 +7,9 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/contoso/contoso-mcp/internal/contoso"
 )
-
-// Access is what a principal may do (DOMAIN.md, roles).
-type Access struct {
-	Read   bool // read tools, search, troubleshooting, experts
-	Write  bool // the write tools
-	Unlock bool // unlock_account
-}
-
-// Any reports whether the principal may do anything at all; a verified
-// principal without any access gets 403 insufficient_scope.
-func (a Access) Any() bool { return a.Read || a.Write || a.Unlock }
 
 // Policy names the app roles that grant access. Empty fields mean the
 // defaults: query, admin, security. Names match exactly (case-sensitive).
@@ -48,9 +39,10 @@ func (p Policy) withDefaults() Policy {
 	return p
 }
 
-// Access returns what pr may do. A nil principal may do nothing.
-func (p Policy) Access(pr *Principal) Access {
-	var a Access
+// Access returns what pr may do. A nil principal may do nothing; a
+// verified principal that may do nothing gets 403 insufficient_scope.
+func (p Policy) Access(pr *Principal) contoso.Rights {
+	var a contoso.Rights
 	if pr == nil {
 		return a
 	}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/contoso/contoso-mcp/internal/contoso"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/go-cmp/cmp"
 )
@@ -15,23 +16,23 @@ func TestPolicyAccess(t *testing.T) {
 		name    string
 		policy  Policy
 		roles   []string
-		want    Access
+		want    contoso.Rights
 		missing []string
 	}{
-		{"no roles", Policy{}, nil, Access{}, []string{"query", "admin", "security"}},
-		{"empty roles", Policy{}, []string{}, Access{}, []string{"query", "admin", "security"}},
-		{"query", Policy{}, []string{"query"}, Access{Read: true}, []string{"admin", "security"}},
-		{"admin", Policy{}, []string{"admin"}, Access{Read: true, Write: true}, []string{"query", "security"}},
-		{"security", Policy{}, []string{"security"}, Access{Read: true, Unlock: true}, []string{"query", "admin"}},
-		{"admin and security", Policy{}, []string{"admin", "security"}, Access{Read: true, Write: true, Unlock: true}, []string{"query"}},
-		{"all three", Policy{}, []string{"security", "query", "admin"}, Access{Read: true, Write: true, Unlock: true}, nil},
-		{"wrong case", Policy{}, []string{"Admin", "QUERY", "Security"}, Access{}, []string{"query", "admin", "security"}},
-		{"surrounding space", Policy{}, []string{" admin", "query "}, Access{}, []string{"query", "admin", "security"}},
-		{"unknown roles", Policy{}, []string{"reader", "owner"}, Access{}, []string{"query", "admin", "security"}},
-		{"scope names are not roles", Policy{}, []string{"query.read"}, Access{}, []string{"query", "admin", "security"}},
-		{"custom names", custom, []string{"Contoso.Admin"}, Access{Read: true, Write: true}, []string{"Contoso.Read", "Contoso.Security"}},
-		{"default names under a custom policy", custom, []string{"admin", "query"}, Access{}, []string{"Contoso.Read", "Contoso.Admin", "Contoso.Security"}},
-		{"one name for two roles", Policy{AdminRole: "ops", SecurityRole: "ops"}, []string{"ops"}, Access{Read: true, Write: true, Unlock: true}, []string{"query"}},
+		{"no roles", Policy{}, nil, contoso.Rights{}, []string{"query", "admin", "security"}},
+		{"empty roles", Policy{}, []string{}, contoso.Rights{}, []string{"query", "admin", "security"}},
+		{"query", Policy{}, []string{"query"}, contoso.Rights{Read: true}, []string{"admin", "security"}},
+		{"admin", Policy{}, []string{"admin"}, contoso.Rights{Read: true, Write: true}, []string{"query", "security"}},
+		{"security", Policy{}, []string{"security"}, contoso.Rights{Read: true, Unlock: true}, []string{"query", "admin"}},
+		{"admin and security", Policy{}, []string{"admin", "security"}, contoso.Rights{Read: true, Write: true, Unlock: true}, []string{"query"}},
+		{"all three", Policy{}, []string{"security", "query", "admin"}, contoso.Rights{Read: true, Write: true, Unlock: true}, nil},
+		{"wrong case", Policy{}, []string{"Admin", "QUERY", "Security"}, contoso.Rights{}, []string{"query", "admin", "security"}},
+		{"surrounding space", Policy{}, []string{" admin", "query "}, contoso.Rights{}, []string{"query", "admin", "security"}},
+		{"unknown roles", Policy{}, []string{"reader", "owner"}, contoso.Rights{}, []string{"query", "admin", "security"}},
+		{"scope names are not roles", Policy{}, []string{"query.read"}, contoso.Rights{}, []string{"query", "admin", "security"}},
+		{"custom names", custom, []string{"Contoso.Admin"}, contoso.Rights{Read: true, Write: true}, []string{"Contoso.Read", "Contoso.Security"}},
+		{"default names under a custom policy", custom, []string{"admin", "query"}, contoso.Rights{}, []string{"Contoso.Read", "Contoso.Admin", "Contoso.Security"}},
+		{"one name for two roles", Policy{AdminRole: "ops", SecurityRole: "ops"}, []string{"ops"}, contoso.Rights{Read: true, Write: true, Unlock: true}, []string{"query"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -39,7 +40,7 @@ func TestPolicyAccess(t *testing.T) {
 			if got := c.policy.Access(p); got != c.want {
 				t.Fatalf("Access = %+v, want %+v", got, c.want)
 			}
-			if got := c.policy.Access(p).Any(); got != (c.want != Access{}) {
+			if got := c.policy.Access(p).Any(); got != (c.want != contoso.Rights{}) {
 				t.Fatalf("Any = %v", got)
 			}
 			if d := cmp.Diff(c.missing, c.policy.Missing(p)); d != "" {
@@ -60,21 +61,21 @@ func TestRolesClaimShapes(t *testing.T) {
 		name  string
 		edit  func(jwt.MapClaims)
 		roles []string
-		want  Access
+		want  contoso.Rights
 	}{
-		{"no roles claim", func(c jwt.MapClaims) { delete(c, "roles") }, nil, Access{}},
-		{"a string instead of an array", func(c jwt.MapClaims) { c["roles"] = "admin" }, nil, Access{}},
-		{"space-separated string", func(c jwt.MapClaims) { c["roles"] = "query admin" }, nil, Access{}},
-		{"numbers", func(c jwt.MapClaims) { c["roles"] = []int{1, 2} }, nil, Access{}},
-		{"mixed strings and numbers", func(c jwt.MapClaims) { c["roles"] = []any{"admin", 1} }, nil, Access{}},
-		{"an object", func(c jwt.MapClaims) { c["roles"] = map[string]any{"admin": true} }, nil, Access{}},
-		{"nested arrays", func(c jwt.MapClaims) { c["roles"] = [][]string{{"admin"}} }, nil, Access{}},
-		{"null", func(c jwt.MapClaims) { c["roles"] = nil }, nil, Access{}},
-		{"wrong case", func(c jwt.MapClaims) { c["roles"] = []string{"Admin"} }, []string{"Admin"}, Access{}},
-		{"scp instead of roles", func(c jwt.MapClaims) { delete(c, "roles"); c["scp"] = "query admin security" }, nil, Access{}},
-		{"scp array instead of roles", func(c jwt.MapClaims) { delete(c, "roles"); c["scp"] = []string{"admin"} }, nil, Access{}},
-		{"empty array", func(c jwt.MapClaims) { c["roles"] = []string{} }, []string{}, Access{}},
-		{"admin", func(c jwt.MapClaims) { c["roles"] = []string{"admin"} }, []string{"admin"}, Access{Read: true, Write: true}},
+		{"no roles claim", func(c jwt.MapClaims) { delete(c, "roles") }, nil, contoso.Rights{}},
+		{"a string instead of an array", func(c jwt.MapClaims) { c["roles"] = "admin" }, nil, contoso.Rights{}},
+		{"space-separated string", func(c jwt.MapClaims) { c["roles"] = "query admin" }, nil, contoso.Rights{}},
+		{"numbers", func(c jwt.MapClaims) { c["roles"] = []int{1, 2} }, nil, contoso.Rights{}},
+		{"mixed strings and numbers", func(c jwt.MapClaims) { c["roles"] = []any{"admin", 1} }, nil, contoso.Rights{}},
+		{"an object", func(c jwt.MapClaims) { c["roles"] = map[string]any{"admin": true} }, nil, contoso.Rights{}},
+		{"nested arrays", func(c jwt.MapClaims) { c["roles"] = [][]string{{"admin"}} }, nil, contoso.Rights{}},
+		{"null", func(c jwt.MapClaims) { c["roles"] = nil }, nil, contoso.Rights{}},
+		{"wrong case", func(c jwt.MapClaims) { c["roles"] = []string{"Admin"} }, []string{"Admin"}, contoso.Rights{}},
+		{"scp instead of roles", func(c jwt.MapClaims) { delete(c, "roles"); c["scp"] = "query admin security" }, nil, contoso.Rights{}},
+		{"scp array instead of roles", func(c jwt.MapClaims) { delete(c, "roles"); c["scp"] = []string{"admin"} }, nil, contoso.Rights{}},
+		{"empty array", func(c jwt.MapClaims) { c["roles"] = []string{} }, []string{}, contoso.Rights{}},
+		{"admin", func(c jwt.MapClaims) { c["roles"] = []string{"admin"} }, []string{"admin"}, contoso.Rights{Read: true, Write: true}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

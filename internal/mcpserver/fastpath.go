@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/contoso/contoso-mcp/internal/auth"
+	"github.com/contoso/contoso-mcp/internal/contoso"
 	"github.com/contoso/contoso-mcp/internal/tools"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -74,7 +75,7 @@ func (f *fastPath) serve(w http.ResponseWriter, r *http.Request) bool {
 	if p == nil {
 		return false
 	}
-	return f.answer(w, r, in, f.svc.cfg.Grants(p), p, true)
+	return f.answer(w, r, in, f.svc.cfg.Rights(p), p, true)
 }
 
 // serveSession answers a request on a 2025-11-25 session the SDK holds
@@ -94,12 +95,12 @@ func (f *fastPath) serveSession(w http.ResponseWriter, r *http.Request, id strin
 	}
 	// The rights of this request's token, not of the one that opened the
 	// session.
-	return f.answer(w, r, in, f.svc.cfg.Grants(p), p, false)
+	return f.answer(w, r, in, f.svc.cfg.Rights(p), p, false)
 }
 
 // answer serves tools/call or tools/list; newEra selects the 2026-07-28
 // form of the result.
-func (f *fastPath) answer(w http.ResponseWriter, r *http.Request, in *inspected, g Grants, p *auth.Principal, newEra bool) bool {
+func (f *fastPath) answer(w http.ResponseWriter, r *http.Request, in *inspected, g contoso.Rights, p *auth.Principal, newEra bool) bool {
 	if in.Method == "tools/list" {
 		return f.list(w, r, in, g, p, newEra)
 	}
@@ -154,7 +155,7 @@ func loopbackAddr(hostport string) bool {
 }
 
 // call runs the tool for p with the grants g and writes the answer.
-func (f *fastPath) call(w http.ResponseWriter, r *http.Request, in *inspected, g Grants, p *auth.Principal, newEra bool) bool {
+func (f *fastPath) call(w http.ResponseWriter, r *http.Request, in *inspected, g contoso.Rights, p *auth.Principal, newEra bool) bool {
 	handler := f.svc.toolHandler(g, in.Name)
 	if handler == nil {
 		return false
@@ -180,7 +181,7 @@ func (f *fastPath) call(w http.ResponseWriter, r *http.Request, in *inspected, g
 
 // list answers tools/list from the result built once per set of grants
 // and era (toolList), through the same logging middleware.
-func (f *fastPath) list(w http.ResponseWriter, r *http.Request, in *inspected, g Grants, p *auth.Principal, newEra bool) bool {
+func (f *fastPath) list(w http.ResponseWriter, r *http.Request, in *inspected, g contoso.Rights, p *auth.Principal, newEra bool) bool {
 	res, body := f.svc.toolList(g, newEra, f.serverMeta)
 	if body == nil {
 		return false
@@ -379,14 +380,14 @@ func appendResult(buf *bytes.Buffer, res mcp.Result, meta mcp.Meta) error {
 // it (the registered tools sorted by name, cacheable only by the caller),
 // and its JSON in the era's form (2026-07-28: with resultType and the
 // server's identity in _meta). Built once per grants and era.
-func (s *Service) toolList(g Grants, newEra bool, meta mcp.Meta) (*mcp.ListToolsResult, []byte) {
+func (s *Service) toolList(g contoso.Rights, newEra bool, meta mcp.Meta) (*mcp.ListToolsResult, []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := listKey{g, newEra}
 	if l, ok := s.lists[k]; ok {
 		return l.res, l.body
 	}
-	res := &mcp.ListToolsResult{Cacheable: mcp.Cacheable{CacheScope: "private"}, Tools: tools.Tools(g.allows)}
+	res := &mcp.ListToolsResult{Cacheable: mcp.Cacheable{CacheScope: "private"}, Tools: tools.Tools(g)}
 	if newEra {
 		res.Meta = meta
 	}
@@ -403,7 +404,7 @@ func (s *Service) toolList(g Grants, newEra bool, meta mcp.Meta) (*mcp.ListTools
 }
 
 type listKey struct {
-	g      Grants
+	g      contoso.Rights
 	newEra bool
 }
 
@@ -415,8 +416,8 @@ type toolListResult struct {
 // toolHandler returns the handler of a tool the grants allow, when the
 // fast path may call it (not long-running: those report progress and run
 // as tasks through the SDK).
-func (s *Service) toolHandler(g Grants, name string) mcp.ToolHandler {
-	if spec, ok := s.specs[name]; !ok || spec.LongRunning || !g.allows(spec) {
+func (s *Service) toolHandler(g contoso.Rights, name string) mcp.ToolHandler {
+	if spec, ok := s.specs[name]; !ok || spec.LongRunning || !g.Covers(spec.Needs) {
 		return nil
 	}
 	s.server(g) // builds the grants' server, and its handlers, once

@@ -206,7 +206,7 @@ func (g *guard) authenticate(w http.ResponseWriter, r *http.Request) *auth.Princ
 		g.challenge(w, r, http.StatusUnauthorized, "invalid_token", reason)
 		return nil
 	}
-	if gr := g.cfg.Grants(p); gr == (Grants{}) {
+	if gr := g.cfg.Rights(p); !gr.Any() {
 		g.challenge(w, r, http.StatusForbidden, "insufficient_scope",
 			"the token holds none of the roles "+strings.Join(g.cfg.RoleNames, ", "))
 		return nil

@@ -161,11 +161,8 @@ func newFixtureWith(t testing.TB, st contoso.Store, o fixtureOptions) *fixture {
 			}
 			return nil, contoso.Errorf(contoso.KindPermissionDenied, "tenant %q is not served here", tenant)
 		},
-		Verifier: verifier,
-		Grants: func(p *auth.Principal) mcpserver.Grants {
-			a := policy.Access(p)
-			return mcpserver.Grants{Read: a.Read, Write: a.Write, Unlock: a.Unlock}
-		},
+		Verifier:            verifier,
+		Rights:              policy.Access,
 		RoleNames:           []string{"query", "admin", "security"},
 		Local:               &auth.Principal{Tenant: "contoso", Subject: "local", Roles: []string{"query", "admin", "security"}},
 		AuthDisabled:        o.disabled,

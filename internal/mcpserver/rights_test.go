@@ -11,7 +11,6 @@ import (
 
 	"github.com/contoso/contoso-mcp/internal/auth"
 	"github.com/contoso/contoso-mcp/internal/contoso"
-	"github.com/contoso/contoso-mcp/internal/mcpserver"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -125,8 +124,8 @@ func TestSessionRightsComeFromEachRequest(t *testing.T) {
 // product's one task tool is a read tool, which every role grants, so the
 // service here gives the role "writer" writes but no reads.
 func TestTaskRightsComeFromEachRequest(t *testing.T) {
-	grants := func(p *auth.Principal) mcpserver.Grants {
-		return mcpserver.Grants{Read: slices.Contains(p.Roles, "query"), Write: slices.Contains(p.Roles, "writer")}
+	grants := func(p *auth.Principal) contoso.Rights {
+		return contoso.Rights{Read: slices.Contains(p.Roles, "query"), Write: slices.Contains(p.Roles, "writer")}
 	}
 	for _, era := range eras {
 		t.Run(era, func(t *testing.T) {

@@ -29,23 +29,6 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Grants are the rights a principal holds: read tools, write tools,
-// unlock_account.
-type Grants struct{ Read, Write, Unlock bool }
-
-// allows reports whether the grants cover a tool.
-func (g Grants) allows(s tools.Spec) bool {
-	switch s.Access {
-	case tools.Read:
-		return g.Read
-	case tools.Write:
-		return g.Write
-	case tools.Security:
-		return g.Unlock
-	}
-	return false
-}
-
 // Config configures the endpoint.
 type Config struct {
 	// Name and Version identify the server in initialize and server/discover.
@@ -56,8 +39,8 @@ type Config struct {
 	Stores func(tenant string) (contoso.Store, error)
 	// Verifier checks bearer tokens (unused when AuthDisabled).
 	Verifier auth.Verifier
-	// Grants maps a principal to its rights (the role policy).
-	Grants func(*auth.Principal) Grants
+	// Rights maps a principal to its rights (the role policy).
+	Rights func(*auth.Principal) contoso.Rights
 	// RoleNames are the role names, for error messages and scope hints.
 	RoleNames []string
 	// Local is the principal of requests that carry no token: stdio,
@@ -103,13 +86,13 @@ type Config struct {
 type Service struct {
 	cfg      Config
 	mu       sync.Mutex
-	servers  map[Grants]*mcp.Server
+	servers  map[contoso.Rights]*mcp.Server
 	cache    *mcp.SchemaCache
 	handler  http.Handler
-	accessOf map[string]tools.Access
+	accessOf map[string]contoso.Rights
 	specs    map[string]tools.Spec
-	// handlers are the tool handlers of each grants' server, for the fast path.
-	handlers map[Grants]map[string]mcp.ToolHandler
+	// handlers are the tool handlers of each rights' server, for the fast path.
+	handlers map[contoso.Rights]map[string]mcp.ToolHandler
 	// sessions are the 2025-11-25 sessions the fast path may serve (nil: off).
 	sessions *sessionTable
 	// lists are the fast path's tools/list answers (fastpath.go).
@@ -128,8 +111,8 @@ invoices, usage, tickets or security events the question is about. Search the kn
 policy that applies before you recommend an action. Write tools change real records: confirm the
 customer's intent and the amounts first.`
 
-// New builds the endpoint. Servers are made lazily, one per set of grants,
-// and reused by every request with those grants.
+// New builds the endpoint. Servers are made lazily, one per set of rights,
+// and reused by every request with those rights.
 func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -146,14 +129,14 @@ func New(cfg Config) *Service {
 	if cfg.Local == nil {
 		cfg.Local = &auth.Principal{Tenant: "contoso", Subject: "local", Roles: []string{"query", "admin", "security"}}
 	}
-	if cfg.Grants == nil {
-		cfg.Grants = func(*auth.Principal) Grants { return Grants{true, true, true} }
+	if cfg.Rights == nil {
+		cfg.Rights = func(*auth.Principal) contoso.Rights { return contoso.AllRights }
 	}
-	s := &Service{cfg: cfg, servers: map[Grants]*mcp.Server{}, cache: mcp.NewSchemaCache(), accessOf: map[string]tools.Access{},
-		specs: map[string]tools.Spec{}, handlers: map[Grants]map[string]mcp.ToolHandler{}, lists: map[listKey]toolListResult{},
+	s := &Service{cfg: cfg, servers: map[contoso.Rights]*mcp.Server{}, cache: mcp.NewSchemaCache(), accessOf: map[string]contoso.Rights{},
+		specs: map[string]tools.Spec{}, handlers: map[contoso.Rights]map[string]mcp.ToolHandler{}, lists: map[listKey]toolListResult{},
 		auditSlots: make(chan struct{}, maxAuditsInFlight)}
 	for _, spec := range tools.Catalog() {
-		s.accessOf[spec.Name] = spec.Access
+		s.accessOf[spec.Name] = spec.Needs
 		s.specs[spec.Name] = spec
 	}
 	s.tasks = newTaskRuntime(&s.cfg, s.principal)
@@ -177,9 +160,9 @@ func (s *Service) Handler() http.Handler { return s.handler }
 // Logger is the logger the service writes to.
 func (s *Service) Logger() *slog.Logger { return s.cfg.Logger }
 
-// Server is the MCP server for the Local principal's grants, for stdio and
+// Server is the MCP server for the Local principal's rights, for stdio and
 // in-memory transports.
-func (s *Service) Server() *mcp.Server { return s.server(s.cfg.Grants(s.cfg.Local)) }
+func (s *Service) Server() *mcp.Server { return s.server(s.cfg.Rights(s.cfg.Local)) }
 
 // MetadataHandler serves the protected-resource metadata (RFC 9728).
 func (s *Service) MetadataHandler() http.Handler {
@@ -193,11 +176,8 @@ func (s *Service) serverFor(r *http.Request) *mcp.Server {
 	if p == nil {
 		p = s.cfg.Local
 	}
-	return s.server(s.cfg.Grants(p))
+	return s.server(s.cfg.Rights(p))
 }
-
-// allGrants are the rights of the server a 2025-11-25 session runs on.
-var allGrants = Grants{Read: true, Write: true, Unlock: true}
 
 // sessionServer is the server of every 2025-11-25 session: it has every
 // tool, and the rights middleware shows and runs for each request only
@@ -205,7 +185,7 @@ var allGrants = Grants{Read: true, Write: true, Unlock: true}
 // started with; a server of the opening token's rights would keep those
 // rights for the session's life (a role taken away would still work, a
 // role given would not).
-func (s *Service) sessionServer(*http.Request) *mcp.Server { return s.server(allGrants) }
+func (s *Service) sessionServer(*http.Request) *mcp.Server { return s.server(contoso.AllRights) }
 
 // rights is the receiving middleware that applies the rights of each
 // request's own token (not the session's, not the server's): tools/list
@@ -221,13 +201,13 @@ func (s *Service) rights() mcp.Middleware {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			switch method {
 			case "tools/call":
-				if spec, ok := s.specs[toolName(req)]; ok && !s.cfg.Grants(s.principal(req)).allows(spec) {
+				if spec, ok := s.specs[toolName(req)]; ok && !s.cfg.Rights(s.principal(req)).Covers(spec.Needs) {
 					return refuse(ctx, method, req)
 				}
 			case "tools/list":
 				res, err := next(ctx, method, req)
 				if list, ok := res.(*mcp.ListToolsResult); ok && err == nil {
-					res = s.visible(list, s.cfg.Grants(s.principal(req)))
+					res = s.visible(list, s.cfg.Rights(s.principal(req)))
 				}
 				return res, err
 			}
@@ -243,10 +223,10 @@ func unknownTool(name string) error {
 
 // visible returns list without the catalog tools g does not grant (list
 // itself when it has none).
-func (s *Service) visible(list *mcp.ListToolsResult, g Grants) *mcp.ListToolsResult {
+func (s *Service) visible(list *mcp.ListToolsResult, g contoso.Rights) *mcp.ListToolsResult {
 	hidden := func(t *mcp.Tool) bool {
 		spec, ok := s.specs[t.Name]
-		return ok && !g.allows(spec)
+		return ok && !g.Covers(spec.Needs)
 	}
 	if !slices.ContainsFunc(list.Tools, hidden) {
 		return list
@@ -256,7 +236,7 @@ func (s *Service) visible(list *mcp.ListToolsResult, g Grants) *mcp.ListToolsRes
 	return &out
 }
 
-func (s *Service) server(g Grants) *mcp.Server {
+func (s *Service) server(g contoso.Rights) *mcp.Server {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if srv := s.servers[g]; srv != nil {
@@ -277,7 +257,7 @@ func (s *Service) server(g Grants) *mcp.Server {
 	if s.sessions != nil {
 		srv.AddReceivingMiddleware(s.sessions.track())
 	}
-	s.handlers[g] = tools.Register(srv, tools.Env{Store: s.store, Now: s.cfg.Now, Logger: s.cfg.Logger, TroubleshootStep: s.cfg.TroubleshootStep}, g.allows)
+	s.handlers[g] = tools.Register(srv, tools.Env{Store: s.store, Now: s.cfg.Now, Logger: s.cfg.Logger, TroubleshootStep: s.cfg.TroubleshootStep}, g)
 	s.tasks.install(srv, g)
 	if s.cfg.Extend != nil {
 		s.cfg.Extend(srv)

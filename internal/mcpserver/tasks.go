@@ -216,9 +216,9 @@ func (rt *taskRuntime) configure(opts *mcp.ServerOptions) {
 }
 
 // install adds the tasks methods and the middleware to srv, a server for
-// the grants g. Call it after the tools' own middleware, so that a task's
+// the rights g. Call it after the tools' own middleware, so that a task's
 // background run goes through all of it.
-func (rt *taskRuntime) install(srv *mcp.Server, g Grants) {
+func (rt *taskRuntime) install(srv *mcp.Server, g contoso.Rights) {
 	for method, h := range map[string]func(context.Context, *mcp.ServerSession, *taskParams) (mcp.Result, error){
 		methodTasksGet: rt.get, methodTasksUpdate: rt.update, methodTasksCancel: rt.cancel,
 	} {
@@ -241,7 +241,7 @@ func isTaskMethod(method string) bool {
 }
 
 // taskTool reports whether name is a task tool on srv, a server for g.
-func (rt *taskRuntime) taskTool(srv *mcp.Server, g Grants, name string) (TaskTool, bool) {
+func (rt *taskRuntime) taskTool(srv *mcp.Server, g contoso.Rights, name string) (TaskTool, bool) {
 	if set := taskToolsOf(srv, false); set != nil {
 		set.mu.RLock()
 		tt, ok := set.tools[name]
@@ -250,7 +250,7 @@ func (rt *taskRuntime) taskTool(srv *mcp.Server, g Grants, name string) (TaskToo
 			return tt, true
 		}
 	}
-	if spec, ok := rt.catalog[name]; ok && spec.LongRunning && g.allows(spec) {
+	if spec, ok := rt.catalog[name]; ok && spec.LongRunning && g.Covers(spec.Needs) {
 		return TaskTool{}, true
 	}
 	return TaskTool{}, false
@@ -264,7 +264,7 @@ type caller struct {
 	declared  bool // the request declared the extension
 }
 
-func (rt *taskRuntime) middleware(srv *mcp.Server, g Grants) mcp.Middleware {
+func (rt *taskRuntime) middleware(srv *mcp.Server, g contoso.Rights) mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			if isTaskMethod(method) {
@@ -488,10 +488,10 @@ func (rt *taskRuntime) lookup(ctx context.Context, p *taskParams) (st contoso.St
 		return nil, "", nil, err
 	}
 	c, _ := ctx.Value(callerKey{}).(caller)
-	grants := rt.cfg.Grants(c.principal)
+	grants := rt.cfg.Rights(c.principal)
 	mayUse = func(tool string) bool {
 		spec, ok := rt.catalog[tool]
-		return !ok || grants.allows(spec) // tools outside the catalog (test fixtures) are every caller's
+		return !ok || grants.Covers(spec.Needs) // tools outside the catalog (test fixtures) are every caller's
 	}
 	return st, owner, mayUse, nil
 }

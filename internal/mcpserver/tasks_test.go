@@ -47,7 +47,7 @@ type taskOptions struct {
 	extend   func(*mcp.Server)
 	logs     io.Writer
 	disabled bool
-	grants   func(*auth.Principal) mcpserver.Grants // nil: the role policy
+	grants   func(*auth.Principal) contoso.Rights // nil: the role policy
 }
 
 type taskService struct {
@@ -100,10 +100,7 @@ func newTaskService(t testing.TB, o taskOptions) *taskService {
 	}
 	policy := auth.Policy{QueryRole: "query", AdminRole: "admin", SecurityRole: "security"}
 	if o.grants == nil {
-		o.grants = func(p *auth.Principal) mcpserver.Grants {
-			a := policy.Access(p)
-			return mcpserver.Grants{Read: a.Read, Write: a.Write, Unlock: a.Unlock}
-		}
+		o.grants = policy.Access
 	}
 	svc := mcpserver.New(mcpserver.Config{
 		Name: "contoso-mcp", Version: "test",
@@ -115,7 +112,7 @@ func newTaskService(t testing.TB, o taskOptions) *taskService {
 			return nil, contoso.Errorf(contoso.KindPermissionDenied, "tenant %q is not served here", tenant)
 		},
 		Verifier:            verifier,
-		Grants:              o.grants,
+		Rights:              o.grants,
 		RoleNames:           []string{"query", "admin", "security"},
 		Local:               &auth.Principal{Tenant: "contoso", Subject: "local", Roles: []string{"query", "admin", "security"}, Issuer: "disabled"},
 		AuthDisabled:        o.disabled,

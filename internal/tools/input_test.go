@@ -46,7 +46,7 @@ func newToolsFixture(t *testing.T) *toolsFixture {
 		Store:            func(context.Context, *mcp.CallToolRequest) (contoso.Store, error) { return st, nil },
 		Now:              func() time.Time { return inputNow },
 		TroubleshootStep: time.Microsecond,
-	}, nil)
+	}, contoso.AllRights)
 	ct, sst := mcp.NewInMemoryTransports()
 	ss, err := srv.Connect(ctx, sst, nil)
 	if err != nil {

@@ -39,22 +39,19 @@ type Env struct {
 	TroubleshootStep time.Duration
 }
 
-// Access says what a tool needs of the caller.
-type Access int
-
-// The access levels, from the least privileged. They map to the roles of
-// DOMAIN.md: query reads, admin also writes, security also unlocks accounts.
-const (
-	Read Access = iota
-	Write
-	Security
+// The rights a tool needs, from the least privileged (the roles of the
+// domain: query reads, admin also writes, security also unlocks accounts).
+var (
+	Read     = contoso.Rights{Read: true}
+	Write    = contoso.Rights{Write: true}
+	Security = contoso.Rights{Unlock: true}
 )
 
-// Spec describes one registered tool: its name, the access it needs, and
+// Spec describes one registered tool: its name, the rights it needs, and
 // whether it runs long (reports progress; may run as a task).
 type Spec struct {
 	Name        string
-	Access      Access
+	Needs       contoso.Rights
 	LongRunning bool
 }
 
@@ -68,11 +65,11 @@ func Catalog() []Spec {
 	return specs
 }
 
-// Register adds to s every data tool for which allow returns true (nil
-// allows all), and returns their handlers by name: the very functions the
-// server calls for tools/call, for a caller that answers tools/call itself
-// (the HTTP fast path of package mcpserver).
-func Register(s *mcp.Server, env Env, allow func(Spec) bool) map[string]mcp.ToolHandler {
+// Register adds to s every data tool that rights cover, and returns their
+// handlers by name: the very functions the server calls for tools/call,
+// for a caller that answers tools/call itself (the HTTP fast path of
+// package mcpserver).
+func Register(s *mcp.Server, env Env, rights contoso.Rights) map[string]mcp.ToolHandler {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
@@ -84,7 +81,7 @@ func Register(s *mcp.Server, env Env, allow func(Spec) bool) map[string]mcp.Tool
 	}
 	handlers := map[string]mcp.ToolHandler{}
 	for _, d := range definitions {
-		if allow == nil || allow(d.spec()) {
+		if rights.Covers(d.needs) {
 			h := d.handler(&env)
 			s.AddTool(d.tool, h)
 			handlers[d.tool.Name] = h
@@ -93,12 +90,12 @@ func Register(s *mcp.Server, env Env, allow func(Spec) bool) map[string]mcp.Tool
 	return handlers
 }
 
-// Tools returns the tools Register adds for allow (nil allows all): the
-// very values the server lists, sorted by name as tools/list sorts them.
-func Tools(allow func(Spec) bool) []*mcp.Tool {
+// Tools returns the tools Register adds for rights: the very values the
+// server lists, sorted by name as tools/list sorts them.
+func Tools(rights contoso.Rights) []*mcp.Tool {
 	var out []*mcp.Tool
 	for _, d := range definitions {
-		if allow == nil || allow(d.spec()) {
+		if rights.Covers(d.needs) {
 			out = append(out, d.tool)
 		}
 	}
@@ -108,13 +105,13 @@ func Tools(allow func(Spec) bool) []*mcp.Tool {
 
 type definition struct {
 	tool        *mcp.Tool
-	access      Access
+	needs       contoso.Rights
 	longRunning bool
 	handler     func(env *Env) mcp.ToolHandler
 }
 
 func (d definition) spec() Spec {
-	return Spec{Name: d.tool.Name, Access: d.access, LongRunning: d.longRunning}
+	return Spec{Name: d.tool.Name, Needs: d.needs, LongRunning: d.longRunning}
 }
 
 var definitions []definition
@@ -159,7 +156,7 @@ type Result interface{ Summary() string }
 // same defaults, then decoded straight into In; the output is marshalled
 // once. Validation failures read as sentences ("amount must be greater than
 // 0"; see explain).
-func define[In any, Out Result](t *mcp.Tool, access Access, patch func(*jsonschema.Schema), h func(ctx context.Context, env *Env, st contoso.Store, in In) (Out, error)) {
+func define[In any, Out Result](t *mcp.Tool, needs contoso.Rights, patch func(*jsonschema.Schema), h func(ctx context.Context, env *Env, st contoso.Store, in In) (Out, error)) {
 	in, err := jsonschema.For[In](inputTypes)
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err))
@@ -185,10 +182,10 @@ func define[In any, Out Result](t *mcp.Tool, access Access, patch func(*jsonsche
 	args := compile(t.Name, in, fieldRules(t.Name, reflect.TypeFor[In]()))
 	t.InputSchema = mustMarshal(t.Name, in)
 	t.OutputSchema = mustMarshal(t.Name, out)
-	t.Annotations = annotations(t.Title, access, t.Annotations)
+	t.Annotations = annotations(t.Title, needs, t.Annotations)
 	definitions = append(definitions, definition{
-		tool:   t,
-		access: access,
+		tool:  t,
+		needs: needs,
 		handler: func(env *Env) mcp.ToolHandler {
 			return func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
 				defer func() {
@@ -242,7 +239,7 @@ func toolError(ctx context.Context, env *Env, tool string, err error) string {
 	return contoso.PublicMessage(err)
 }
 
-func annotations(title string, a Access, base *mcp.ToolAnnotations) *mcp.ToolAnnotations {
+func annotations(title string, a contoso.Rights, base *mcp.ToolAnnotations) *mcp.ToolAnnotations {
 	if base == nil {
 		base = &mcp.ToolAnnotations{}
 	}

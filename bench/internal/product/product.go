@@ -74,11 +74,8 @@ func Build(ctx context.Context, dataDir string, o Options) (*Endpoint, error) {
 			}
 			return nil, contoso.Errorf(contoso.KindPermissionDenied, "tenant %q is not served here", tenant)
 		},
-		Verifier: v,
-		Grants: func(p *auth.Principal) mcpserver.Grants {
-			a := policy.Access(p)
-			return mcpserver.Grants{Read: a.Read, Write: a.Write, Unlock: a.Unlock}
-		},
+		Verifier:            v,
+		Rights:              policy.Access,
 		RoleNames:           []string{"query", "admin", "security"},
 		Local:               local,
 		AuthDisabled:        o.AuthDisabled,
