@@ -13,7 +13,6 @@ import (
 
 	"github.com/contoso/contoso-mcp/internal/auth"
 	"github.com/contoso/contoso-mcp/internal/contoso"
-	"github.com/contoso/contoso-mcp/internal/tools"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -387,7 +386,7 @@ func (s *Service) toolList(g contoso.Rights, newEra bool, meta mcp.Meta) (*mcp.L
 	if l, ok := s.lists[k]; ok {
 		return l.res, l.body
 	}
-	res := &mcp.ListToolsResult{Cacheable: mcp.Cacheable{CacheScope: "private"}, Tools: tools.Tools(g)}
+	res := &mcp.ListToolsResult{Cacheable: mcp.Cacheable{CacheScope: "private"}, Tools: s.tools.Tools(g)}
 	if newEra {
 		res.Meta = meta
 	}

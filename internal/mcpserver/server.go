@@ -98,6 +98,8 @@ type Service struct {
 	// lists are the fast path's tools/list answers (fastpath.go).
 	lists map[listKey]toolListResult
 	tasks *taskRuntime
+	// tools are the Contoso tools this endpoint serves.
+	tools *tools.Set
 	// auditSlots bounds the audit records written in the background.
 	auditSlots chan struct{}
 }
@@ -134,12 +136,12 @@ func New(cfg Config) *Service {
 	}
 	s := &Service{cfg: cfg, servers: map[contoso.Rights]*mcp.Server{}, cache: mcp.NewSchemaCache(), accessOf: map[string]contoso.Rights{},
 		specs: map[string]tools.Spec{}, handlers: map[contoso.Rights]map[string]mcp.ToolHandler{}, lists: map[listKey]toolListResult{},
-		auditSlots: make(chan struct{}, maxAuditsInFlight)}
-	for _, spec := range tools.Catalog() {
+		auditSlots: make(chan struct{}, maxAuditsInFlight), tools: tools.NewSet()}
+	for _, spec := range s.tools.Catalog() {
 		s.accessOf[spec.Name] = spec.Needs
 		s.specs[spec.Name] = spec
 	}
-	s.tasks = newTaskRuntime(&s.cfg, s.principal)
+	s.tasks = newTaskRuntime(&s.cfg, s.principal, s.tools.Catalog())
 	sdkTimeout := cfg.SessionTimeout
 	if !cfg.DisableFastPath && cfg.Extend == nil {
 		s.sessions = newSessionTable(cfg.SessionTimeout)
@@ -257,7 +259,7 @@ func (s *Service) server(g contoso.Rights) *mcp.Server {
 	if s.sessions != nil {
 		srv.AddReceivingMiddleware(s.sessions.track())
 	}
-	s.handlers[g] = tools.Register(srv, tools.Env{Store: s.store, Now: s.cfg.Now, Logger: s.cfg.Logger, TroubleshootStep: s.cfg.TroubleshootStep}, g)
+	s.handlers[g] = s.tools.Register(srv, tools.Env{Store: s.store, Now: s.cfg.Now, Logger: s.cfg.Logger, TroubleshootStep: s.cfg.TroubleshootStep}, g)
 	s.tasks.install(srv, g)
 	if s.cfg.Extend != nil {
 		s.cfg.Extend(srv)

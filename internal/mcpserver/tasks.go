@@ -184,7 +184,7 @@ type taskRuntime struct {
 	purged  map[string]time.Time   // by tenant, the last purge of expired tasks
 }
 
-func newTaskRuntime(cfg *Config, principal func(mcp.Request) *auth.Principal) *taskRuntime {
+func newTaskRuntime(cfg *Config, principal func(mcp.Request) *auth.Principal, catalog []tools.Spec) *taskRuntime {
 	tc := cfg.Tasks
 	if tc.TTL <= 0 {
 		tc.TTL = time.Hour
@@ -199,7 +199,7 @@ func newTaskRuntime(cfg *Config, principal func(mcp.Request) *auth.Principal) *t
 	rt := &taskRuntime{cfg: cfg, principal: principal, ttl: tc.TTL, lease: tc.Lease, poll: max(tc.PollInterval, time.Millisecond),
 		catalog: map[string]tools.Spec{}, running: map[string]*taskWorker{}, purged: map[string]time.Time{}}
 	rt.base, rt.stop = context.WithCancel(context.Background())
-	for _, spec := range tools.Catalog() {
+	for _, spec := range catalog {
 		rt.catalog[spec.Name] = spec
 	}
 	return rt

@@ -68,8 +68,8 @@ func (o RerateReport) Summary() string {
 
 const maxRerateDays = 31
 
-func defineBatch() {
-	define(&mcp.Tool{Name: "rerate_usage", Title: "Re-rate data overage",
+func defineBatch(s *Set) {
+	define(s, &mcp.Tool{Name: "rerate_usage", Title: "Re-rate data overage",
 		Description: "Batch job: bill data overage for a period (at most 31 days) to every active capped subscription of a segment (optionally one loyalty level): for each, the data used in the period beyond the plan's cap, per started GB at rate_per_gb, becomes an overage invoice. Runs in batches, each one transaction, reporting progress per batch; cancelling stops between batches and the result says how far it got. A rerun for the same period bills nothing twice. Use dry_run to see the amounts first. Can run as a task."},
 		Write, func(s *jsonschema.Schema) {
 			dateFormat(s, "start_date", "end_date")
@@ -82,7 +82,7 @@ func defineBatch() {
 			withDefault(s, "batch_size", "25")
 			withDefault(s, "dry_run", "false")
 		}, rerateUsage)
-	d := &definitions[len(definitions)-1]
+	d := s.last()
 	d.longRunning = true
 	// A rerun for the same period records nothing new.
 	d.tool.Annotations.IdempotentHint = true

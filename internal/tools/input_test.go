@@ -42,7 +42,7 @@ func newToolsFixture(t *testing.T) *toolsFixture {
 		t.Fatal(err)
 	}
 	srv := mcp.NewServer(&mcp.Implementation{Name: "tools-test", Version: "1"}, nil)
-	handlers := Register(srv, Env{
+	handlers := NewSet().Register(srv, Env{
 		Store:            func(context.Context, *mcp.CallToolRequest) (contoso.Store, error) { return st, nil },
 		Now:              func() time.Time { return inputNow },
 		TroubleshootStep: time.Microsecond,

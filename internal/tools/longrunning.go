@@ -107,15 +107,15 @@ var troubleshootSteps = []struct {
 	{"Finalising the report", 100},
 }
 
-func defineLongRunning() {
-	define(&mcp.Tool{Name: "trouble_shoot_device", Title: "Diagnose a device",
+func defineLongRunning(s *Set) {
+	define(s, &mcp.Tool{Name: "trouble_shoot_device", Title: "Diagnose a device",
 		Description: "Run a remote diagnosis of a customer's device (router, modem, phone) in nine steps over about 45 seconds: inventory, connectivity, DNS and gateway, ping and traceroute, services and logs, a restart of the management agent, health checks, then a report of findings and actions taken. Reports progress as it goes when the request asks for it, stops when cancelled, and can run as a task."},
 		Read, func(s *jsonschema.Schema) {
 			one, detail, name := 1, 1000, 100
 			prop(s, "detail").MinLength, prop(s, "detail").MaxLength = &one, &detail
 			prop(s, "device_name").MinLength, prop(s, "device_name").MaxLength = &one, &name
 		}, troubleshootDevice)
-	d := &definitions[len(definitions)-1]
+	d := s.last()
 	d.longRunning = true
 	// It restarts an agent on the device: not a read-only call.
 	d.tool.Annotations.ReadOnlyHint = false

@@ -350,33 +350,33 @@ func (o BillingSummary) Summary() string {
 	return fmt.Sprintf("Customer %d owes %s in all (%s overdue) over %s.", o.CustomerID, money(o.TotalOutstanding), plural(overdue, "invoice"), plural(len(o.Subscriptions), "subscription"))
 }
 
-func defineReads() {
-	define(&mcp.Tool{Name: "get_all_customers", Title: "List customers",
+func defineReads(s *Set) {
+	define(s, &mcp.Tool{Name: "get_all_customers", Title: "List customers",
 		Description: "List every customer of the organisation with id, name, email and loyalty level. Use it to find a customer's id when you only know a name; then call get_customer_detail."},
 		Read, nil, getAllCustomers)
-	define(&mcp.Tool{Name: "get_customer_detail", Title: "Customer detail",
+	define(s, &mcp.Tool{Name: "get_customer_detail", Title: "Customer detail",
 		Description: "One customer's profile (contact details, loyalty level) and their subscriptions with product, status, service status, roaming, data cap and autopay. Start here for any question about a customer."},
 		Read, func(s *jsonschema.Schema) { positiveID(s, "customer_id") }, getCustomerDetail)
-	define(&mcp.Tool{Name: "get_subscription_detail", Title: "Subscription detail",
+	define(s, &mcp.Tool{Name: "get_subscription_detail", Title: "Subscription detail",
 		Description: "One subscription with its product, every invoice (newest first) with its payments and the amount still outstanding, and its service incidents. Use it for billing questions and service problems."},
 		Read, func(s *jsonschema.Schema) { positiveID(s, "subscription_id") }, getSubscriptionDetail)
-	define(&mcp.Tool{Name: "get_invoice_payments", Title: "Invoice payments",
+	define(s, &mcp.Tool{Name: "get_invoice_payments", Title: "Invoice payments",
 		Description: "One invoice with its payments and what is still owed. Successful and partial payments reduce what is owed; pending and failed ones do not."},
 		Read, func(s *jsonschema.Schema) { positiveID(s, "invoice_id") }, getInvoicePayments)
-	define(&mcp.Tool{Name: "get_data_usage", Title: "Data usage",
+	define(s, &mcp.Tool{Name: "get_data_usage", Title: "Data usage",
 		Description: "A subscription's daily data (MB), voice minutes and SMS between two dates (inclusive), with totals and how far the period's data went over the plan's cap. Set aggregate to true for the totals only."},
 		Read, func(s *jsonschema.Schema) {
 			positiveID(s, "subscription_id")
 			dateFormat(s, "start_date", "end_date")
 			withDefault(s, "aggregate", "false")
 		}, getDataUsage)
-	define(&mcp.Tool{Name: "get_promotions", Title: "All promotions",
+	define(s, &mcp.Tool{Name: "get_promotions", Title: "All promotions",
 		Description: "Every promotion with its product, discount, dates, eligibility criteria and whether it is active today. To know what one customer may have, use get_eligible_promotions."},
 		Read, nil, getPromotions)
-	define(&mcp.Tool{Name: "get_eligible_promotions", Title: "Eligible promotions",
+	define(s, &mcp.Tool{Name: "get_eligible_promotions", Title: "Eligible promotions",
 		Description: "The promotions a customer is eligible for today (active, and the customer meets every criterion: loyalty level, holds a product of the category, new-subscriber window), and for every other promotion the criteria they miss."},
 		Read, func(s *jsonschema.Schema) { positiveID(s, "customer_id") }, getEligiblePromotions)
-	define(&mcp.Tool{Name: "search_knowledge_base", Title: "Search policies and procedures",
+	define(s, &mcp.Tool{Name: "search_knowledge_base", Title: "Search policies and procedures",
 		Description: "Full-text search of the support knowledge base (policies, procedures, FAQs, troubleshooting guides), best match first with a snippet and the whole document. Search before answering policy questions: overage, refunds, late fees, roaming, account unlock, SLA credits, autopay."},
 		Read, func(s *jsonschema.Schema) {
 			one, twenty := 1.0, 20.0
@@ -385,25 +385,25 @@ func defineReads() {
 			withDefault(s, "topk", "3")
 			maxLength(s, "query", contoso.MaxQueryLen)
 		}, searchKnowledgeBase)
-	define(&mcp.Tool{Name: "get_security_logs", Title: "Security events",
+	define(s, &mcp.Tool{Name: "get_security_logs", Title: "Security events",
 		Description: "A customer's security events (logins, locks, unlocks, password resets), newest first, and whether the account is locked now."},
 		Read, func(s *jsonschema.Schema) { positiveID(s, "customer_id") }, getSecurityLogs)
-	define(&mcp.Tool{Name: "get_customer_orders", Title: "Orders",
+	define(s, &mcp.Tool{Name: "get_customer_orders", Title: "Orders",
 		Description: "A customer's orders, newest first, with date, amount and status (delivered, completed, pending, returned). Use it for returns and refunds."},
 		Read, func(s *jsonschema.Schema) { positiveID(s, "customer_id") }, getCustomerOrders)
-	define(&mcp.Tool{Name: "get_support_tickets", Title: "Support tickets",
+	define(s, &mcp.Tool{Name: "get_support_tickets", Title: "Support tickets",
 		Description: "A customer's support tickets, newest first; open_only leaves out closed ones."},
 		Read, func(s *jsonschema.Schema) {
 			positiveID(s, "customer_id")
 			withDefault(s, "open_only", "false")
 		}, getSupportTickets)
-	define(&mcp.Tool{Name: "get_products", Title: "Products",
+	define(s, &mcp.Tool{Name: "get_products", Title: "Products",
 		Description: "The product catalogue (mobile, internet, bundle and add-on plans) with monthly fees; optionally one category."},
 		Read, func(s *jsonschema.Schema) { enum(s, "category", contoso.ProductCategories) }, getProducts)
-	define(&mcp.Tool{Name: "get_product_detail", Title: "Product detail",
+	define(s, &mcp.Tool{Name: "get_product_detail", Title: "Product detail",
 		Description: "One product with its description, fee and the promotions of it active today."},
 		Read, func(s *jsonschema.Schema) { positiveID(s, "product_id") }, getProductDetail)
-	define(&mcp.Tool{Name: "get_billing_summary", Title: "Billing summary",
+	define(s, &mcp.Tool{Name: "get_billing_summary", Title: "Billing summary",
 		Description: "A customer's whole billing position: per subscription the totals billed and paid, what is outstanding, the open and overdue invoices and the latest invoice."},
 		Read, func(s *jsonschema.Schema) { positiveID(s, "customer_id") }, getBillingSummary)
 }

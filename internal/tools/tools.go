@@ -55,21 +55,36 @@ type Spec struct {
 	LongRunning bool
 }
 
-// Catalog lists every data tool with the access it needs, in the order
-// tools/list shows them.
-func Catalog() []Spec {
-	specs := make([]Spec, 0, len(definitions))
-	for _, d := range definitions {
+// Set is the Contoso tools, defined afresh by NewSet: a tool is defined by
+// a function that adds it to a set (no package state, no init), so that a
+// tool can be given what it depends on when the set is built.
+type Set struct{ defs []definition }
+
+// NewSet defines every data tool.
+func NewSet() *Set {
+	s := &Set{}
+	defineReads(s)
+	defineWrites(s)
+	defineLongRunning(s)
+	defineBatch(s)
+	return s
+}
+
+// Catalog lists every tool of the set with the rights it needs, in the
+// order tools/list shows them.
+func (s *Set) Catalog() []Spec {
+	specs := make([]Spec, 0, len(s.defs))
+	for _, d := range s.defs {
 		specs = append(specs, d.spec())
 	}
 	return specs
 }
 
-// Register adds to s every data tool that rights cover, and returns their
-// handlers by name: the very functions the server calls for tools/call,
-// for a caller that answers tools/call itself (the HTTP fast path of
-// package mcpserver).
-func Register(s *mcp.Server, env Env, rights contoso.Rights) map[string]mcp.ToolHandler {
+// Register adds to srv every tool of the set that rights cover, and
+// returns their handlers by name: the very functions the server calls for
+// tools/call, for a caller that answers tools/call itself (the HTTP fast
+// path of package mcpserver).
+func (s *Set) Register(srv *mcp.Server, env Env, rights contoso.Rights) map[string]mcp.ToolHandler {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
@@ -80,10 +95,10 @@ func Register(s *mcp.Server, env Env, rights contoso.Rights) map[string]mcp.Tool
 		env.TroubleshootStep = 5 * time.Second
 	}
 	handlers := map[string]mcp.ToolHandler{}
-	for _, d := range definitions {
+	for _, d := range s.defs {
 		if rights.Covers(d.needs) {
 			h := d.handler(&env)
-			s.AddTool(d.tool, h)
+			srv.AddTool(d.tool, h)
 			handlers[d.tool.Name] = h
 		}
 	}
@@ -92,9 +107,9 @@ func Register(s *mcp.Server, env Env, rights contoso.Rights) map[string]mcp.Tool
 
 // Tools returns the tools Register adds for rights: the very values the
 // server lists, sorted by name as tools/list sorts them.
-func Tools(rights contoso.Rights) []*mcp.Tool {
+func (s *Set) Tools(rights contoso.Rights) []*mcp.Tool {
 	var out []*mcp.Tool
-	for _, d := range definitions {
+	for _, d := range s.defs {
 		if rights.Covers(d.needs) {
 			out = append(out, d.tool)
 		}
@@ -114,14 +129,8 @@ func (d definition) spec() Spec {
 	return Spec{Name: d.tool.Name, Needs: d.needs, LongRunning: d.longRunning}
 }
 
-var definitions []definition
-
-func init() {
-	defineReads()
-	defineWrites()
-	defineLongRunning()
-	defineBatch()
-}
+// last is the definition added last (to mark it long-running).
+func (s *Set) last() *definition { return &s.defs[len(s.defs)-1] }
 
 // requestKey carries the MCP request to the handler's helpers (progress,
 // the caller's principal).
@@ -156,7 +165,7 @@ type Result interface{ Summary() string }
 // same defaults, then decoded straight into In; the output is marshalled
 // once. Validation failures read as sentences ("amount must be greater than
 // 0"; see explain).
-func define[In any, Out Result](t *mcp.Tool, needs contoso.Rights, patch func(*jsonschema.Schema), h func(ctx context.Context, env *Env, st contoso.Store, in In) (Out, error)) {
+func define[In any, Out Result](s *Set, t *mcp.Tool, needs contoso.Rights, patch func(*jsonschema.Schema), h func(ctx context.Context, env *Env, st contoso.Store, in In) (Out, error)) {
 	in, err := jsonschema.For[In](inputTypes)
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err))
@@ -183,7 +192,7 @@ func define[In any, Out Result](t *mcp.Tool, needs contoso.Rights, patch func(*j
 	t.InputSchema = mustMarshal(t.Name, in)
 	t.OutputSchema = mustMarshal(t.Name, out)
 	t.Annotations = annotations(t.Title, needs, t.Annotations)
-	definitions = append(definitions, definition{
+	s.defs = append(s.defs, definition{
 		tool:  t,
 		needs: needs,
 		handler: func(env *Env) mcp.ToolHandler {

@@ -89,9 +89,9 @@ func (o UnlockOutput) Summary() string {
 	return fmt.Sprintf("Unlocked the account of customer %d. %s", o.CustomerID, o.NextSteps)
 }
 
-func defineWrites() {
+func defineWrites(s *Set) {
 	destructive := true
-	define(&mcp.Tool{Name: "pay_invoice", Title: "Pay an invoice",
+	define(s, &mcp.Tool{Name: "pay_invoice", Title: "Pay an invoice",
 		Description: "Record a payment against an invoice. The amount must be a positive amount in whole cents (e.g. 12.34) and at most what is still outstanding (see get_invoice_payments). A payment that settles the invoice is recorded as successful, a smaller one as partial. Pass an idempotency_key so that a retried call records the payment only once: an exact retry (same caller, invoice, amount and method) returns the first call's result; the key with anything else is refused."},
 		Write, func(s *jsonschema.Schema) {
 			positiveID(s, "invoice_id")
@@ -100,7 +100,7 @@ func defineWrites() {
 			withDefault(s, "method", `"credit_card"`)
 			maxLength(s, "idempotency_key", contoso.MaxIdempotencyKeyLen)
 		}, payInvoice)
-	define(&mcp.Tool{Name: "create_support_ticket", Title: "Open a support ticket",
+	define(s, &mcp.Tool{Name: "create_support_ticket", Title: "Open a support ticket",
 		Description: "Open a support ticket for a customer about one of their subscriptions. The subscription must belong to the customer."},
 		Write, func(s *jsonschema.Schema) {
 			positiveID(s, "customer_id", "subscription_id")
@@ -110,7 +110,7 @@ func defineWrites() {
 			prop(s, "subject").MinLength, prop(s, "subject").MaxLength = &one, &subj
 			prop(s, "description").MinLength, prop(s, "description").MaxLength = &one, &body
 		}, createSupportTicket)
-	define(&mcp.Tool{Name: "update_subscription", Title: "Change a subscription",
+	define(s, &mcp.Tool{Name: "update_subscription", Title: "Change a subscription",
 		Description: "Change a subscription: status, service status, product (plan change), dates, autopay, roaming, speed tier or data cap. Set only the fields to change; at least one is required. Returns the subscription as stored.",
 		Annotations: &mcp.ToolAnnotations{DestructiveHint: &destructive}},
 		Write, func(s *jsonschema.Schema) {
@@ -124,7 +124,7 @@ func defineWrites() {
 			p := prop(s, "data_cap_gb")
 			p.ExclusiveMinimum, p.Maximum = &zero, &most
 		}, updateSubscription)
-	define(&mcp.Tool{Name: "unlock_account", Title: "Unlock an account",
+	define(s, &mcp.Tool{Name: "unlock_account", Title: "Unlock an account",
 		Description: "Unlock a customer's locked account (requires the security role). Only after verifying the customer's identity as the Account Unlock Procedure says; the customer must then reset their password. Fails when the account is not locked.",
 		Annotations: &mcp.ToolAnnotations{DestructiveHint: &destructive}},
 		Security, func(s *jsonschema.Schema) { positiveID(s, "customer_id") }, unlockAccount)
