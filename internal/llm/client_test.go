@@ -51,6 +51,14 @@ type shape struct {
 	wantPath string
 }
 
+// The indexes of shapes' answer.
+const (
+	shapeOpenAI = iota
+	shapeCompatible
+	shapeAzureKey
+	shapeAzureEntra
+)
+
 func shapes(srv *llmtest.Server) []shape {
 	return []shape{
 		{name: "openai", env: map[string]string{"OPENAI_API_KEY": testKey, "OPENAI_MODEL": "gpt-test"}, endpoint: srv.BaseURL(),
@@ -294,7 +302,7 @@ func TestRetries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := llmtest.NewServer(t, llmtest.Options{APIKey: testKey}, tt.turns...)
-			c := newClient(t, shapes(srv)[2], nil)
+			c := newClient(t, shapes(srv)[shapeAzureKey], nil)
 			start := time.Now()
 			resp, _, err := call(c, tt.stream, llm.Request{Messages: []llm.Message{llm.User("hi")}})
 			elapsed := time.Since(start)
@@ -329,12 +337,12 @@ func TestContentFilter(t *testing.T) {
 		turn     llmtest.Turn
 		wantText string
 	}{
-		{name: "azure 400 refusal", shape: 2, turn: llmtest.ContentFilterRefusal()},
-		{name: "azure 400 refusal streamed", shape: 2, stream: true, turn: llmtest.ContentFilterRefusal()},
-		{name: "openai 400 refusal", shape: 0, turn: llmtest.ContentFilterRefusal()},
-		{name: "azure answer cut", shape: 2, turn: llmtest.ContentFiltered("I can"), wantText: "I can"},
-		{name: "azure answer cut streamed", shape: 2, stream: true, turn: llmtest.ContentFiltered("I can"), wantText: "I can"},
-		{name: "openai answer cut streamed", shape: 0, stream: true, turn: llmtest.ContentFiltered("I can"), wantText: "I can"},
+		{name: "azure 400 refusal", shape: shapeAzureKey, turn: llmtest.ContentFilterRefusal()},
+		{name: "azure 400 refusal streamed", shape: shapeAzureKey, stream: true, turn: llmtest.ContentFilterRefusal()},
+		{name: "openai 400 refusal", shape: shapeOpenAI, turn: llmtest.ContentFilterRefusal()},
+		{name: "azure answer cut", shape: shapeAzureKey, turn: llmtest.ContentFiltered("I can"), wantText: "I can"},
+		{name: "azure answer cut streamed", shape: shapeAzureKey, stream: true, turn: llmtest.ContentFiltered("I can"), wantText: "I can"},
+		{name: "openai answer cut streamed", shape: shapeOpenAI, stream: true, turn: llmtest.ContentFiltered("I can"), wantText: "I can"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -368,7 +376,7 @@ func TestTimeout(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := llmtest.NewServer(t, llmtest.Options{APIKey: testKey}, llmtest.Slow(3*time.Second, llmtest.Text("late")))
-			c := newClient(t, shapes(srv)[0], func(cfg *llm.Config) { cfg.Timeout = tt.callTimeout })
+			c := newClient(t, shapes(srv)[shapeOpenAI], func(cfg *llm.Config) { cfg.Timeout = tt.callTimeout })
 			ctx := context.Background()
 			if tt.ctxTimeout > 0 {
 				var cancel context.CancelFunc
@@ -394,7 +402,7 @@ func TestTimeout(t *testing.T) {
 
 func TestCallerCancel(t *testing.T) {
 	srv := llmtest.NewServer(t, llmtest.Options{}, llmtest.Slow(3*time.Second, llmtest.Text("late")))
-	c := newClient(t, shapes(srv)[1], nil)
+	c := newClient(t, shapes(srv)[shapeCompatible], nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	_, err := c.Chat(ctx, llm.Request{Messages: []llm.Message{llm.User("hi")}})
@@ -410,10 +418,10 @@ func TestCredentialsRefused(t *testing.T) {
 		edit    func(*llm.Config)
 		wantVar string
 	}{
-		{name: "azure wrong key", shape: 2, edit: func(c *llm.Config) { c.APIKey = testKey + "-wrong" }, wantVar: "AZURE_OPENAI_API_KEY"},
-		{name: "openai wrong key", shape: 0, edit: func(c *llm.Config) { c.APIKey = testKey + "-wrong" }, wantVar: "OPENAI_API_KEY"},
-		{name: "azure wrong token", shape: 3, edit: func(c *llm.Config) { c.Credential = staticCredential{token: testToken + "-wrong"} }, wantVar: "AZURE_OPENAI_API_KEY"},
-		{name: "entra id fails", shape: 3, edit: func(c *llm.Config) {
+		{name: "azure wrong key", shape: shapeAzureKey, edit: func(c *llm.Config) { c.APIKey = testKey + "-wrong" }, wantVar: "AZURE_OPENAI_API_KEY"},
+		{name: "openai wrong key", shape: shapeOpenAI, edit: func(c *llm.Config) { c.APIKey = testKey + "-wrong" }, wantVar: "OPENAI_API_KEY"},
+		{name: "azure wrong token", shape: shapeAzureEntra, edit: func(c *llm.Config) { c.Credential = staticCredential{token: testToken + "-wrong"} }, wantVar: "AZURE_OPENAI_API_KEY"},
+		{name: "entra id fails", shape: shapeAzureEntra, edit: func(c *llm.Config) {
 			c.Credential = staticCredential{err: errors.New("no managed identity endpoint")}
 		}, wantVar: "AZURE_OPENAI_API_KEY"},
 	}
@@ -438,7 +446,7 @@ func TestCredentialsRefused(t *testing.T) {
 func TestEntraScope(t *testing.T) {
 	srv := llmtest.NewServer(t, llmtest.Options{BearerToken: testToken}, llmtest.Text("ok"))
 	var scopes []string
-	c := newClient(t, shapes(srv)[3], func(c *llm.Config) { c.Credential = staticCredential{token: testToken, scopes: &scopes} })
+	c := newClient(t, shapes(srv)[shapeAzureEntra], func(c *llm.Config) { c.Credential = staticCredential{token: testToken, scopes: &scopes} })
 	if _, err := c.Chat(context.Background(), llm.Request{Messages: []llm.Message{llm.User("hi")}}); err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +458,7 @@ func TestEntraScope(t *testing.T) {
 func TestNothingSecretLogged(t *testing.T) {
 	srv := llmtest.NewServer(t, llmtest.Options{APIKey: testKey}, llmtest.RateLimited("0"), llmtest.Text("ok"))
 	var logs bytes.Buffer
-	c := newClient(t, shapes(srv)[2], func(c *llm.Config) {
+	c := newClient(t, shapes(srv)[shapeAzureKey], func(c *llm.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		if s := fmt.Sprintf("%v %+v %#v %s", *c, *c, *c, c.String()); strings.Contains(s, "SECRET") {
 			t.Errorf("the config shows its key: %s", s)
@@ -469,7 +477,7 @@ func TestNothingSecretLogged(t *testing.T) {
 
 func TestBadRequest(t *testing.T) {
 	srv := llmtest.NewServer(t, llmtest.Options{})
-	c := newClient(t, shapes(srv)[1], nil)
+	c := newClient(t, shapes(srv)[shapeCompatible], nil)
 	for _, req := range []llm.Request{
 		{Messages: []llm.Message{{Role: "narrator", Content: "x"}}},
 		{Messages: []llm.Message{llm.ToolResult("", "x")}},
@@ -486,7 +494,7 @@ func TestBadRequest(t *testing.T) {
 
 func BenchmarkChat(b *testing.B) {
 	srv := llmtest.NewServer(b, llmtest.Options{APIKey: testKey})
-	c := newClient(b, shapes(srv)[0], nil)
+	c := newClient(b, shapes(srv)[shapeOpenAI], nil)
 	req := llm.Request{Messages: []llm.Message{llm.System("Support agent."), llm.User("Where is my order?")}, Tools: []llm.Tool{lookupOrder}}
 	for b.Loop() {
 		b.StopTimer()

@@ -109,6 +109,9 @@ func (c *sdkClient) call(ctx context.Context, req Request, stream bool, onDelta 
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.Timeout)
 		defer cancel()
 	}
+	if stream {
+		params.StreamOptions.IncludeUsage = openai.Bool(true)
+	}
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
 		var (
@@ -116,7 +119,6 @@ func (c *sdkClient) call(ctx context.Context, req Request, stream bool, onDelta 
 			emitted bool
 		)
 		if stream {
-			params.StreamOptions.IncludeUsage = openai.Bool(true)
 			resp, emitted, err = c.streamOnce(ctx, params, onDelta)
 		} else {
 			resp, err = c.chatOnce(ctx, params)
