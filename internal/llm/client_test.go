@@ -111,8 +111,6 @@ func call(c llm.Client, stream bool, req llm.Request) (llm.Response, []string, e
 	return resp, deltas, err
 }
 
-func modes() []bool { return []bool{false, true} }
-
 func modeName(stream bool) string {
 	if stream {
 		return "stream"
@@ -120,54 +118,59 @@ func modeName(stream bool) string {
 	return "json"
 }
 
-func TestChatShapes(t *testing.T) {
-	for _, stream := range modes() {
+// eachShape runs f as a subtest for every shape, answered as JSON then as
+// a stream, by a fake shared per mode: f reads the requests from before on.
+func eachShape(t *testing.T, f func(t *testing.T, srv *llmtest.Server, sh shape, stream bool, before int)) {
+	for _, stream := range []bool{false, true} {
 		srv := llmtest.NewServer(t, llmtest.Options{APIKey: testKey, BearerToken: testToken, Anonymous: true})
 		for _, sh := range shapes(srv) {
-			t.Run(sh.name+"/"+modeName(stream), func(t *testing.T) {
-				before := len(srv.Requests())
-				srv.Script(llmtest.Text("Your order has shipped."))
-				c := newClient(t, sh, nil)
-				resp, deltas, err := call(c, stream, llm.Request{Messages: []llm.Message{
-					llm.System("You are a support agent."), llm.User("Where is my order?"),
-				}})
-				if err != nil {
-					t.Fatalf("chat: %v", err)
-				}
-				if resp.Text != "Your order has shipped." || resp.FinishReason != llm.FinishStop {
-					t.Errorf("response = %+v", resp)
-				}
-				if resp.Usage != (llm.Usage{InputTokens: 10, OutputTokens: 5}) {
-					t.Errorf("usage = %+v", resp.Usage)
-				}
-				if stream && (len(deltas) < 2 || strings.Join(deltas, "") != resp.Text) {
-					t.Errorf("deltas = %q", deltas)
-				}
-				reqs := srv.Requests()[before:]
-				if len(reqs) != 1 {
-					t.Fatalf("%d requests", len(reqs))
-				}
-				r := reqs[0]
-				if r.Path != sh.wantPath || r.Auth != sh.wantAuth || r.Stream != stream {
-					t.Errorf("request path=%s auth=%s stream=%v", r.Path, r.Auth, r.Stream)
-				}
-				if r.Header.Get("Authorization") != "" || r.Header.Get("Api-Key") != "" {
-					t.Error("the recorded header keeps a secret")
-				}
-				if strings.HasPrefix(sh.name, "azure") {
-					if r.Deployment != "chat-dep" || r.APIVersion != llm.DefaultAzureAPIVersion {
-						t.Errorf("deployment=%q api-version=%q", r.Deployment, r.APIVersion)
-					}
-				} else if r.Model() != sh.env["OPENAI_MODEL"] {
-					t.Errorf("model = %q", r.Model())
-				}
-				msgs := r.Messages()
-				if len(msgs) != 2 || msgs[0]["role"] != "system" || msgs[1]["content"] != "Where is my order?" {
-					t.Errorf("messages = %v", msgs)
-				}
-			})
+			t.Run(sh.name+"/"+modeName(stream), func(t *testing.T) { f(t, srv, sh, stream, len(srv.Requests())) })
 		}
 	}
+}
+
+func TestChatShapes(t *testing.T) {
+	eachShape(t, func(t *testing.T, srv *llmtest.Server, sh shape, stream bool, before int) {
+		srv.Script(llmtest.Text("Your order has shipped."))
+		c := newClient(t, sh, nil)
+		resp, deltas, err := call(c, stream, llm.Request{Messages: []llm.Message{
+			llm.System("You are a support agent."), llm.User("Where is my order?"),
+		}})
+		if err != nil {
+			t.Fatalf("chat: %v", err)
+		}
+		if resp.Text != "Your order has shipped." || resp.FinishReason != llm.FinishStop {
+			t.Errorf("response = %+v", resp)
+		}
+		if resp.Usage != (llm.Usage{InputTokens: 10, OutputTokens: 5}) {
+			t.Errorf("usage = %+v", resp.Usage)
+		}
+		if stream && (len(deltas) < 2 || strings.Join(deltas, "") != resp.Text) {
+			t.Errorf("deltas = %q", deltas)
+		}
+		reqs := srv.Requests()[before:]
+		if len(reqs) != 1 {
+			t.Fatalf("%d requests", len(reqs))
+		}
+		r := reqs[0]
+		if r.Path != sh.wantPath || r.Auth != sh.wantAuth || r.Stream != stream {
+			t.Errorf("request path=%s auth=%s stream=%v", r.Path, r.Auth, r.Stream)
+		}
+		if r.Header.Get("Authorization") != "" || r.Header.Get("Api-Key") != "" {
+			t.Error("the recorded header keeps a secret")
+		}
+		if strings.HasPrefix(sh.name, "azure") {
+			if r.Deployment != "chat-dep" || r.APIVersion != llm.DefaultAzureAPIVersion {
+				t.Errorf("deployment=%q api-version=%q", r.Deployment, r.APIVersion)
+			}
+		} else if r.Model() != sh.env["OPENAI_MODEL"] {
+			t.Errorf("model = %q", r.Model())
+		}
+		msgs := r.Messages()
+		if len(msgs) != 2 || msgs[0]["role"] != "system" || msgs[1]["content"] != "Where is my order?" {
+			t.Errorf("messages = %v", msgs)
+		}
+	})
 }
 
 var lookupOrder = llm.Tool{
@@ -177,87 +180,81 @@ var lookupOrder = llm.Tool{
 }
 
 func TestToolCallRoundTrip(t *testing.T) {
-	for _, stream := range modes() {
-		srv := llmtest.NewServer(t, llmtest.Options{APIKey: testKey, BearerToken: testToken, Anonymous: true})
-		for _, sh := range shapes(srv) {
-			t.Run(sh.name+"/"+modeName(stream), func(t *testing.T) {
-				before := len(srv.Requests())
-				srv.Script(
-					llmtest.Calls(
-						llmtest.ToolCall{ID: "call_1", Name: "lookup_order", Arguments: `{"order_id":"A-1"}`},
-						llmtest.ToolCall{ID: "call_2", Name: "lookup_order", Arguments: `{"order_id":"B-2"}`},
-					),
-					llmtest.Text("A-1 shipped, B-2 is packed."),
-				)
-				c := newClient(t, sh, nil)
-				temp := 0.2
-				req := llm.Request{
-					Messages:        []llm.Message{llm.System("Support agent."), llm.User("Orders A-1 and B-2?")},
-					Tools:           []llm.Tool{lookupOrder},
-					MaxOutputTokens: 300,
-					Temperature:     &temp,
-				}
-				first, _, err := call(c, stream, req)
-				if err != nil {
-					t.Fatalf("first call: %v", err)
-				}
-				if first.FinishReason != llm.FinishToolCalls || len(first.ToolCalls) != 2 {
-					t.Fatalf("first = %+v", first)
-				}
-				got := first.ToolCalls[1]
-				if got.ID != "call_2" || got.Name != "lookup_order" || string(got.Arguments) != `{"order_id":"B-2"}` {
-					t.Errorf("tool call = %+v (%s)", got, got.Arguments)
-				}
-				if first.Usage.InputTokens != 20 || first.Usage.OutputTokens != 8 {
-					t.Errorf("usage = %+v", first.Usage)
-				}
-				req.Messages = append(req.Messages, first.Message(),
-					llm.ToolResult("call_1", `{"status":"shipped"}`),
-					llm.ToolResult("call_2", `{"status":"packed"}`))
-				final, _, err := call(c, stream, req)
-				if err != nil {
-					t.Fatalf("final call: %v", err)
-				}
-				if final.Text != "A-1 shipped, B-2 is packed." || len(final.ToolCalls) != 0 {
-					t.Errorf("final = %+v", final)
-				}
-
-				reqs := srv.Requests()[before:]
-				if len(reqs) != 2 {
-					t.Fatalf("%d requests", len(reqs))
-				}
-				for _, r := range reqs {
-					if !slices.Equal(r.ToolNames(), []string{"lookup_order"}) {
-						t.Errorf("tools offered = %v", r.ToolNames())
-					}
-					if r.Body["temperature"] != 0.2 {
-						t.Errorf("temperature = %v", r.Body["temperature"])
-					}
-					field := "max_tokens"
-					if sh.name == "openai" {
-						field = "max_completion_tokens"
-					}
-					if r.Body[field] != 300.0 {
-						t.Errorf("%s = %v (body %v)", field, r.Body[field], r.Body)
-					}
-				}
-				msgs := reqs[1].Messages()
-				if len(msgs) != 5 {
-					t.Fatalf("%d messages", len(msgs))
-				}
-				calls := objectsOf(msgs[2]["tool_calls"])
-				if msgs[2]["role"] != "assistant" || len(calls) != 2 || calls[0]["id"] != "call_1" {
-					t.Errorf("assistant message = %v", msgs[2])
-				}
-				if fn, _ := calls[0]["function"].(map[string]any); fn["name"] != "lookup_order" || fn["arguments"] != `{"order_id":"A-1"}` {
-					t.Errorf("assistant tool call = %v", calls[0])
-				}
-				if msgs[3]["role"] != "tool" || msgs[3]["tool_call_id"] != "call_1" || msgs[4]["tool_call_id"] != "call_2" || msgs[4]["content"] != `{"status":"packed"}` {
-					t.Errorf("tool messages = %v, %v", msgs[3], msgs[4])
-				}
-			})
+	eachShape(t, func(t *testing.T, srv *llmtest.Server, sh shape, stream bool, before int) {
+		srv.Script(
+			llmtest.Calls(
+				llmtest.ToolCall{ID: "call_1", Name: "lookup_order", Arguments: `{"order_id":"A-1"}`},
+				llmtest.ToolCall{ID: "call_2", Name: "lookup_order", Arguments: `{"order_id":"B-2"}`},
+			),
+			llmtest.Text("A-1 shipped, B-2 is packed."),
+		)
+		c := newClient(t, sh, nil)
+		temp := 0.2
+		req := llm.Request{
+			Messages:        []llm.Message{llm.System("Support agent."), llm.User("Orders A-1 and B-2?")},
+			Tools:           []llm.Tool{lookupOrder},
+			MaxOutputTokens: 300,
+			Temperature:     &temp,
 		}
-	}
+		first, _, err := call(c, stream, req)
+		if err != nil {
+			t.Fatalf("first call: %v", err)
+		}
+		if first.FinishReason != llm.FinishToolCalls || len(first.ToolCalls) != 2 {
+			t.Fatalf("first = %+v", first)
+		}
+		got := first.ToolCalls[1]
+		if got.ID != "call_2" || got.Name != "lookup_order" || string(got.Arguments) != `{"order_id":"B-2"}` {
+			t.Errorf("tool call = %+v (%s)", got, got.Arguments)
+		}
+		if first.Usage.InputTokens != 20 || first.Usage.OutputTokens != 8 {
+			t.Errorf("usage = %+v", first.Usage)
+		}
+		req.Messages = append(req.Messages, first.Message(),
+			llm.ToolResult("call_1", `{"status":"shipped"}`),
+			llm.ToolResult("call_2", `{"status":"packed"}`))
+		final, _, err := call(c, stream, req)
+		if err != nil {
+			t.Fatalf("final call: %v", err)
+		}
+		if final.Text != "A-1 shipped, B-2 is packed." || len(final.ToolCalls) != 0 {
+			t.Errorf("final = %+v", final)
+		}
+
+		reqs := srv.Requests()[before:]
+		if len(reqs) != 2 {
+			t.Fatalf("%d requests", len(reqs))
+		}
+		for _, r := range reqs {
+			if !slices.Equal(r.ToolNames(), []string{"lookup_order"}) {
+				t.Errorf("tools offered = %v", r.ToolNames())
+			}
+			if r.Body["temperature"] != 0.2 {
+				t.Errorf("temperature = %v", r.Body["temperature"])
+			}
+			field := "max_tokens"
+			if sh.name == "openai" {
+				field = "max_completion_tokens"
+			}
+			if r.Body[field] != 300.0 {
+				t.Errorf("%s = %v (body %v)", field, r.Body[field], r.Body)
+			}
+		}
+		msgs := reqs[1].Messages()
+		if len(msgs) != 5 {
+			t.Fatalf("%d messages", len(msgs))
+		}
+		calls := objectsOf(msgs[2]["tool_calls"])
+		if msgs[2]["role"] != "assistant" || len(calls) != 2 || calls[0]["id"] != "call_1" {
+			t.Errorf("assistant message = %v", msgs[2])
+		}
+		if fn, _ := calls[0]["function"].(map[string]any); fn["name"] != "lookup_order" || fn["arguments"] != `{"order_id":"A-1"}` {
+			t.Errorf("assistant tool call = %v", calls[0])
+		}
+		if msgs[3]["role"] != "tool" || msgs[3]["tool_call_id"] != "call_1" || msgs[4]["tool_call_id"] != "call_2" || msgs[4]["content"] != `{"status":"packed"}` {
+			t.Errorf("tool messages = %v, %v", msgs[3], msgs[4])
+		}
+	})
 }
 
 func objectsOf(v any) []map[string]any {
