@@ -106,7 +106,9 @@ func (r Response) Message() Message { return Assistant(r.Text, r.ToolCalls...) }
 
 // Client talks to a model. It is safe for concurrent use.
 type Client interface {
-	// Chat sends req and returns the whole answer.
+	// Chat sends req and returns the whole answer. Errors are [*Error]s
+	// (see [Kind]); with a content-filtered answer the Response still holds
+	// what came before the cut.
 	Chat(ctx context.Context, req Request) (Response, error)
 	// ChatStream is Chat with the answer streamed: onDelta (which may be
 	// nil) is called with each piece of text as it arrives, in order, on
