@@ -190,7 +190,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// peersFixtureTools are the tools that PEERS.md says the suite calls.
+// peersFixtureTools are the fixture tools the conformance suite calls by name.
 var peersFixtureTools = []string{
 	"test_simple_text", "test_image_content", "test_audio_content", "test_embedded_resource",
 	"test_multiple_content_types", "test_tool_with_logging", "test_error_handling",

@@ -11,8 +11,8 @@ import (
 // Streamable HTTP handler: a stateful one for 2025-11-25 and older
 // (initialize, Mcp-Session-Id, GET stream, DELETE) and a stateless one for
 // 2026-07-28 (every POST stands alone). The router picks one per request, in
-// this order, first match wins (see shared/PROTOCOL-NOTES.md for the orders
-// that fail):
+// this order, first match wins (docs/ARCHITECTURE.md says which orders
+// fail):
 //  1. an MCP-Protocol-Version header naming a session-era version: stateful;
 //     any other value (2026-07-28, unknown, future): stateless, which answers
 //     unknown versions itself;

@@ -26,7 +26,7 @@ import (
 )
 
 // The guard is everything a request passes before the MCP handler, in this
-// order (ARCHITECTURE.md "the way a call travels"):
+// order (docs/ARCHITECTURE.md, "The way a call travels"):
 //
 //  1. transport limits: no token in the query string, an allowed Origin, a
 //     JSON content type (415), a bounded body (413), no JSON-RPC batch, and

@@ -10,7 +10,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// One test per scenario of DOMAIN.md: the calls a support agent would make,
+// One test per scenario of docs/DOMAIN.md: the calls a support agent would make,
 // over the in-memory transport, asserting the facts of the scenario's last
 // column.
 

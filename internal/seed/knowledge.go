@@ -3,7 +3,7 @@ package seed
 import "github.com/contoso/contoso-mcp/internal/contoso"
 
 // knowledgeDocuments returns the seventeen knowledge-base documents of
-// DOMAIN.md, ids 1 to 17 in the order of its list.
+// docs/DOMAIN.md, ids 1 to 17 in the order of its list.
 func knowledgeDocuments() []contoso.KnowledgeDocument {
 	docs := make([]contoso.KnowledgeDocument, len(knowledge))
 	for i, k := range knowledge {

@@ -8,7 +8,7 @@ import (
 	"github.com/contoso/contoso-mcp/internal/contoso"
 )
 
-// The nine scenarios of DOMAIN.md, seeded on top of the ordinary data. The
+// The nine scenarios of docs/DOMAIN.md, seeded on top of the ordinary data. The
 // scenario customers come after the n ordinary ones, in the order of the
 // table; each has exactly one subscription with the same id, and no records
 // beyond what its scenario states.

@@ -2,7 +2,7 @@
 // produces one tenant's whole data set (contoso.Dataset): the ordinary
 // customers with their subscriptions, invoices, payments, usage, tickets,
 // orders, incidents and security events; the four products; the promotions;
-// the nine support scenarios of DOMAIN.md on top of the ordinary data; and
+// the nine support scenarios of docs/DOMAIN.md on top of the ordinary data; and
 // the seventeen knowledge documents.
 //
 // The same Options always give the same data set: every random draw comes
@@ -24,7 +24,7 @@ import (
 // DefaultSeed is the seed of the default tenant, contoso.
 const DefaultSeed int64 = 20240517
 
-// DefaultCustomers is the number of ordinary customers of DOMAIN.md.
+// DefaultCustomers is the number of ordinary customers of docs/DOMAIN.md.
 const DefaultCustomers = 250
 
 // fabrikamSeed is the seed of the second demo tenant.
@@ -40,7 +40,7 @@ const scenarioCount = 9
 // Options configure Generate.
 type Options struct {
 	Seed      int64     // 0 means DefaultSeed
-	Customers int       // ordinary customers; DOMAIN.md default 250; 0 is allowed (scenarios only)
+	Customers int       // ordinary customers; docs/DOMAIN.md default 250; 0 is allowed (scenarios only)
 	AsOf      time.Time // the as-of date; only its UTC calendar date counts: every date and instant is relative to that date at 00:00 UTC
 }
 
@@ -60,7 +60,7 @@ func TenantSeed(tenant string) int64 {
 }
 
 // ScenarioCustomerID returns the customer id (which is also the subscription
-// id) of scenario n, 1 to 9 in the order of DOMAIN.md's table: the scenario
+// id) of scenario n, 1 to 9 in the order of docs/DOMAIN.md's list: the scenario
 // customers follow the o.Customers ordinary ones. It panics when n is not
 // between 1 and 9.
 func ScenarioCustomerID(o Options, n int) int64 {

@@ -476,7 +476,7 @@ func TestFixedTables(t *testing.T) {
 		}
 		contents[k.Title] = strings.ToLower(k.Content)
 	}
-	// The facts DOMAIN.md gives each document.
+	// The facts docs/DOMAIN.md gives each document.
 	facts := map[string][]string{
 		"Invoice Adjustment Policy":             {"formal", "inquiry", "one to two billing cycles"},
 		"Troubleshooting Slow Internet":         {"cable", "speed test", "reboot", "channel", "incident", "escalate", "25%"},

@@ -90,7 +90,7 @@ func (o DeviceReport) Summary() string {
 		strings.Join(o.Findings, "; "), strings.Join(o.ActionsTaken, "; "))
 }
 
-// troubleshootSteps are the nine steps of DOMAIN.md with the progress each
+// troubleshootSteps are the nine steps of docs/DOMAIN.md with the progress each
 // reaches.
 var troubleshootSteps = []struct {
 	name     string

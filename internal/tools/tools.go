@@ -1,5 +1,5 @@
 // Package tools defines the Contoso MCP tools: their names and parameters
-// (the public contract of DOMAIN.md), typed inputs and outputs whose JSON
+// (the public contract of docs/DOMAIN.md), typed inputs and outputs whose JSON
 // schemas are published in tools/list, and thin handlers over the caller's
 // tenant store.
 //
