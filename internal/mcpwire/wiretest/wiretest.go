@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 )
@@ -73,7 +72,7 @@ func SlowPost(t testing.TB, addr, path string, bodyLen int, gap, giveUp time.Dur
 			return SlowAnswer{Sent: sent}
 		case <-tick.C:
 			if sent < bodyLen {
-				if _, err := conn.Write([]byte(strings.Repeat(" ", 1))); err == nil {
+				if _, err := conn.Write([]byte{' '}); err == nil {
 					sent++
 				}
 			}
